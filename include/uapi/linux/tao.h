@@ -32,14 +32,16 @@
  *
  *     TAO_A_TPM_DEVICE           NUL-terminated string: the chip's device
  *                                name, e.g. "tpm0"
- *     TAO_A_PCR_BANKS            nest of TAO_A_PCR_BANKS_ENTRY nests, one per active
- *                                (allocated) PCR bank, in the TPM's order:
+ *     TAO_A_PCR_BANKS            nest of TAO_A_PCR_BANKS_ENTRY nests, one
+ *                                per active (allocated) PCR bank (at least
+ *                                one), in the TPM's order:
  *         TAO_A_PCR_BANK_ALG         u16, TPM_ALG_ID of the bank's hash
  *                                    (0x000b = SHA-256, ...)
  *         TAO_A_PCR_BANK_DIGEST_SIZE u16, digest size in bytes
  *
- *   and, when the TPM answered TPM2_GetCapability(TPM_PT_FIXED), the fixed
- *   properties, each a u32 exactly as the TPM reports it:
+ *   and, when the TPM answered TPM2_GetCapability(TPM_PT_FIXED), all of
+ *   the following fixed properties together (never a part of them); the
+ *   numbers are u32 exactly as the TPM reports them:
  *
  *     TAO_A_TPM_MANUFACTURER     TPM_PT_MANUFACTURER: four ASCII bytes,
  *                                most significant first ("IBM\0", "INTC")
@@ -75,10 +77,12 @@ enum tao_cmd {
 	TAO_CMD_GET_INFO = 1,
 	__TAO_CMD_MAX
 };
+
 #define TAO_CMD_MAX (__TAO_CMD_MAX - 1)
 
 /*
- * What the module found when it looked for a TPM. The module looks again on
+ * What the module found when it looked for a TPM. The set is fixed for
+ * TAO_GENL_VERSION 1: a new state would come with a new family version. The module looks again on
  * each GET_INFO while it has no usable chip, so a TPM driver that binds after
  * the module is loaded is picked up.
  */
@@ -89,6 +93,7 @@ enum tao_tpm_state {
 	TAO_TPM_STATE_GONE = 3,		/* the chip's driver went away */
 	__TAO_TPM_STATE_MAX
 };
+
 #define TAO_TPM_STATE_MAX (__TAO_TPM_STATE_MAX - 1)
 
 enum tao_attr {
@@ -106,6 +111,7 @@ enum tao_attr {
 	TAO_A_PCR_BANKS,
 	__TAO_A_MAX
 };
+
 #define TAO_A_MAX (__TAO_A_MAX - 1)
 
 /* Inside TAO_A_PCR_BANKS. */
@@ -113,6 +119,7 @@ enum tao_pcr_banks_attr {
 	TAO_A_PCR_BANKS_ENTRY = 1,
 	__TAO_A_PCR_BANKS_MAX
 };
+
 #define TAO_A_PCR_BANKS_MAX (__TAO_A_PCR_BANKS_MAX - 1)
 
 /* Inside each TAO_A_PCR_BANKS_ENTRY. */
@@ -121,6 +128,7 @@ enum tao_pcr_bank_attr {
 	TAO_A_PCR_BANK_DIGEST_SIZE,
 	__TAO_A_PCR_BANK_MAX
 };
+
 #define TAO_A_PCR_BANK_MAX (__TAO_A_PCR_BANK_MAX - 1)
 
 #endif /* _UAPI_LINUX_TAO_H */
