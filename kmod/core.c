@@ -12,7 +12,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
+#include "compat.h"
 
 #include <linux/tao.h>
 #include "core.h"

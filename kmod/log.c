@@ -17,7 +17,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tpm.h>
-#include <asm/unaligned.h>
+#include "compat.h"
 
 #include <linux/tao.h>
 #include "log.h"

@@ -7,7 +7,7 @@
 
 #include <linux/slab.h>
 #include <net/genetlink.h>
-#include <asm/unaligned.h>
+#include "compat.h"
 
 #include <linux/tao.h>
 #include "core.h"
@@ -593,15 +593,15 @@ struct tao_log_dump {
 
 static int tao_nl_log_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct nlattr **attrs = tao_dump_attrs(cb);
 	struct tao_log_dump *ctx = (void *)cb->ctx;
 	struct tpm_chip *chip;
 	u32 state;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	memset(ctx, 0, sizeof(*ctx));
-	if (di->attrs[TAO_A_LOG_START])
-		ctx->cur.seq = nla_get_u32(di->attrs[TAO_A_LOG_START]);
+	if (attrs[TAO_A_LOG_START])
+		ctx->cur.seq = nla_get_u32(attrs[TAO_A_LOG_START]);
 	chip = tao_core_chip(&state);
 	tao_tpm_put(chip);
 	if (!tao_log_started()) {

@@ -15,7 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/tpm.h>
-#include <asm/unaligned.h>
+#include "compat.h"
 
 #include <linux/tao.h>
 #include "tpm.h"
