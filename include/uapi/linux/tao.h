@@ -15,8 +15,9 @@
  *
  * Attributes are validated strictly: unknown attributes, attributes of the
  * wrong type or length, and a non-zero reserved field in the genl header are
- * rejected with -EINVAL and an extended ACK message that names the problem.
- * Attribute and command numbers start at 1.
+ * rejected with -EINVAL (-ERANGE for a value or length outside its range)
+ * and an extended ACK message that names the problem. Attribute and command
+ * numbers start at 1.
  *
  * Commands
  * --------
