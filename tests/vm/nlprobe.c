@@ -10,99 +10,18 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
-#include <linux/tao.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
-#include <netlink/netlink.h>
-
-struct reply {
-	int error; /* 0 for an ACK, -errno for an error */
-	int replies;
-	char extack[256];
-	uint8_t cookie[20];
-	int cookie_len;
-	uint32_t entries; /* TAO_A_LOG_ENTRIES of a GET_INFO reply */
-};
-
-static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
-{
-	struct reply *r = arg;
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	size_t off = sizeof(*err);
-
-	(void)nla;
-	r->error = err->error;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += err->msg.nlmsg_len - sizeof(err->msg);
-	if (NLMSG_HDRLEN + off >= nlh->nlmsg_len)
-		return NL_STOP;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)err + off),
-		      (int)(nlh->nlmsg_len - NLMSG_HDRLEN - off), NULL) != 0)
-		return NL_STOP;
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(r->extack, sizeof(r->extack), "%s",
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
-	if (tb[NLMSGERR_ATTR_COOKIE] && nla_len(tb[NLMSGERR_ATTR_COOKIE]) <= 20) {
-		r->cookie_len = nla_len(tb[NLMSGERR_ATTR_COOKIE]);
-		memcpy(r->cookie, nla_data(tb[NLMSGERR_ATTR_COOKIE]), (size_t)r->cookie_len);
-	}
-	return NL_STOP;
-}
-
-static int on_ack(struct nl_msg *msg, void *arg)
-{
-	(void)msg;
-	((struct reply *)arg)->error = 0;
-	return NL_STOP;
-}
-
-static int on_valid(struct nl_msg *msg, void *arg)
-{
-	struct reply *r = arg;
-	struct nlattr *tb[TAO_A_MAX + 1];
-
-	r->replies++;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, TAO_A_MAX, NULL) == 0 && tb[TAO_A_LOG_ENTRIES])
-		r->entries = nla_get_u32(tb[TAO_A_LOG_ENTRIES]);
-	return NL_OK;
-}
+#include "nltest.h"
 
 static int failures;
-static int family;
-
-static struct reply transact(struct nl_sock *sk, struct nl_msg *msg)
-{
-	struct reply r = { .error = 999 };
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
-	if (nl_send_auto(sk, msg) < 0)
-		r.error = 998;
-	/* A reply and its ACK may come in separate reads. */
-	for (int i = 0; i < 4 && r.error == 999; i++)
-		nl_recvmsgs(sk, cb);
-	nl_cb_put(cb);
-	nlmsg_free(msg);
-	return r;
-}
 
 /* Sends msg and checks the kernel answers with -want_errno (and, when given,
  * an extended ACK message containing want_msg). */
-static struct reply expect(struct nl_sock *sk, struct nl_msg *msg, const char *what, int want_errno,
-			   const char *want_msg)
+static struct nlt_reply expect(struct nl_sock *sk, struct nl_msg *msg, const char *what,
+			       int want_errno, const char *want_msg)
 {
-	struct reply r = transact(sk, msg);
+	struct nlt_reply r = nlt_transact(sk, msg, NULL, NULL);
 
 	if (r.error == -want_errno && (!want_msg || strstr(r.extack, want_msg)) &&
 	    r.replies == (want_errno ? 0 : 1)) {
@@ -118,20 +37,21 @@ static struct reply expect(struct nl_sock *sk, struct nl_msg *msg, const char *w
 
 static struct nl_msg *request(int flags, uint8_t cmd)
 {
-	/* Room for the largest requests (4097 bytes of data). */
-	struct nl_msg *msg = nlmsg_alloc_size(16384);
+	return nlt_request(flags, cmd);
+}
 
-	if (!msg ||
-	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, cmd, TAO_GENL_VERSION)) {
-		fprintf(stderr, "nlprobe: out of memory\n");
-		_exit(2);
-	}
-	return msg;
+static void on_info(struct nlattr **tb, void *arg)
+{
+	if (tb[TAO_A_LOG_ENTRIES])
+		*(uint32_t *)arg = nla_get_u32(tb[TAO_A_LOG_ENTRIES]);
 }
 
 static uint32_t log_entries(struct nl_sock *sk)
 {
-	return transact(sk, request(NLM_F_ACK, TAO_CMD_GET_INFO)).entries;
+	uint32_t n = UINT32_MAX;
+
+	nlt_transact(sk, request(NLM_F_ACK, TAO_CMD_GET_INFO), on_info, &n);
+	return n;
 }
 
 /* A PCR selection with one entry; a zero field is left out. */
@@ -209,7 +129,7 @@ static void foundation_cases(struct nl_sock *sk)
 	gh->reserved = 1;
 	expect(sk, msg, "a non-zero reserved genl header field is refused", EINVAL, "reserved");
 
-	msg = nlmsg_alloc_simple(family, NLM_F_REQUEST | NLM_F_ACK);
+	msg = nlmsg_alloc_simple(nlt_family, NLM_F_REQUEST | NLM_F_ACK);
 	expect(sk, msg, "a message without a genl header is refused", EINVAL, NULL);
 
 	msg = request(NLM_F_ACK, TAO_CMD_GET_INFO);
@@ -339,7 +259,7 @@ static void measure_cases(struct nl_sock *sk, uint16_t inactive)
 static void key_cases(struct nl_sock *sk)
 {
 	struct nl_msg *msg;
-	struct reply r;
+	struct nlt_reply r;
 
 	msg = request(NLM_F_ACK, TAO_CMD_KEY_BIND);
 	nla_put_u32(msg, TAO_A_KEY_ROLE, 0);
@@ -423,7 +343,6 @@ static void unprivileged_cases(struct nl_sock *sk)
 int main(int argc, char **argv)
 {
 	struct nl_sock *sk;
-	int one = 1;
 	int as_nobody = argc > 1 && !strcmp(argv[1], "--as-nobody");
 	/* A bank swtpm leaves inactive by default (tests/vm/run --pcr-banks). */
 	uint16_t inactive = 0x000c;
@@ -432,18 +351,7 @@ int main(int argc, char **argv)
 		perror("nlprobe: cannot become nobody");
 		return 2;
 	}
-	sk = nl_socket_alloc();
-	if (!sk || genl_connect(sk) < 0) {
-		fprintf(stderr, "nlprobe: cannot open a generic netlink socket\n");
-		return 2;
-	}
-	/* libnl 3.7 has no helper for extended ACKs. */
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	family = genl_ctrl_resolve(sk, TAO_GENL_NAME);
-	if (family < 0) {
-		fprintf(stderr, "nlprobe: family %s not found\n", TAO_GENL_NAME);
-		return 2;
-	}
+	sk = nlt_open();
 
 	if (as_nobody) {
 		unprivileged_cases(sk);
