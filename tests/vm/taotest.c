@@ -7,6 +7,11 @@
  *                           digest, replay the log and compare with the log
  *                           PCR read back in every bank
  *   taotest bind ROLE HANDLE  KEY_BIND (ROLE a number, HANDLE hex)
+ *   taotest quote ROLE      one QUOTE; prints "quote=ok" or "quote=ERRNO-NAME"
+ *   taotest pcrs            PCR_READ of every PCR: lines "ALG:INDEX HEX"
+ *   taotest measure-digests NAME  one MEASURE with made-up digests per bank
+ *   taotest events N SECONDS  joins the "events" group and prints up to N
+ *                           events as "event CMD seq=S type=T name=N" lines
  *   taotest race M Q R      M threads MEASURE while Q threads QUOTE (role
  *                           IAK), R times each; every quote's PCR value and
  *                           pcrDigest must be the replay of exactly the log
@@ -22,6 +27,8 @@
 #include <time.h>
 
 #include <openssl/evp.h>
+
+#include <netlink/genl/ctrl.h>
 
 #include "nltest.h"
 
@@ -137,7 +144,7 @@ static void load_info(struct nl_sock *sk)
 		nlt_transact(sk, nlt_request(NLM_F_ACK, TAO_CMD_GET_INFO), on_info, NULL);
 
 	if (r.error || !nbanks) {
-		fprintf(stderr, "taotest: GET_INFO failed or reported no usable bank\n");
+		fprintf(stderr, "taotest: GET_INFO failed, or the measurement log is not running (see dmesg)\n");
 		exit(2);
 	}
 }
@@ -546,6 +553,146 @@ static int cmd_race(struct nl_sock *sk, int m, int q, long rounds)
 	return failures ? 1 : 0;
 }
 
+static const char *alg_name(uint16_t alg)
+{
+	switch (alg) {
+	case 0x0004:
+		return "sha1";
+	case 0x000b:
+		return "sha256";
+	case 0x000c:
+		return "sha384";
+	case 0x000d:
+		return "sha512";
+	}
+	return "unknown";
+}
+
+static void print_pcr(struct nlattr **tb, void *arg)
+{
+	struct nlattr *e, *f;
+	int rem, rem2;
+
+	(void)arg;
+	if (!tb[TAO_A_PCR_VALUES])
+		return;
+	nla_for_each_nested (e, tb[TAO_A_PCR_VALUES], rem) {
+		uint16_t alg = 0;
+		uint32_t index = 0;
+		struct nlattr *v = NULL;
+
+		nla_for_each_nested (f, e, rem2) {
+			if (nla_type(f) == TAO_A_PCR_ALG)
+				alg = nla_get_u16(f);
+			else if (nla_type(f) == TAO_A_PCR_INDEX)
+				index = nla_get_u32(f);
+			else if (nla_type(f) == TAO_A_PCR_DIGEST)
+				v = f;
+		}
+		if (!v)
+			continue;
+		printf("%s:%u ", alg_name(alg), index);
+		for (int i = 0; i < nla_len(v); i++)
+			printf("%02x", ((uint8_t *)nla_data(v))[i]);
+		printf("\n");
+	}
+}
+
+static int cmd_quote(struct nl_sock *sk, uint32_t role)
+{
+	struct nl_msg *msg = nlt_request(NLM_F_ACK, TAO_CMD_QUOTE);
+	struct nlt_reply r;
+
+	nla_put_u32(msg, TAO_A_KEY_ROLE, role);
+	r = nlt_transact(sk, msg, NULL, NULL);
+	if (!r.error)
+		printf("quote=ok\n");
+	else
+		printf("quote=%s extack=\"%s\"\n",
+		       strerrorname_np(-r.error) ? strerrorname_np(-r.error) : "?", r.extack);
+	return r.error ? 1 : 0;
+}
+
+static int cmd_measure_digests(struct nl_sock *sk, const char *name)
+{
+	struct nl_msg *msg = nlt_request(NLM_F_ACK, TAO_CMD_MEASURE);
+	struct nlattr *all = NULL;
+	struct nlt_reply r;
+	uint8_t d[MAX_DIGEST];
+
+	nla_put_u32(msg, TAO_A_EVENT_TYPE, 8);
+	nla_put_string(msg, TAO_A_EVENT_NAME, name);
+	all = nla_nest_start(msg, TAO_A_EVENT_DIGESTS);
+	for (unsigned int i = 0; i < nbanks; i++) {
+		struct nlattr *one = nla_nest_start(msg, TAO_A_DIGESTS_ENTRY);
+
+		for (unsigned int j = 0; j < banks[i].size; j++)
+			d[j] = (uint8_t)(j * 7 + i + (uint8_t)name[0]);
+		nla_put_u16(msg, TAO_A_DIGEST_ALG, banks[i].alg);
+		nla_put(msg, TAO_A_DIGEST_VALUE, (int)banks[i].size, d);
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, all);
+	r = nlt_transact(sk, msg, NULL, NULL);
+	if (r.error)
+		fprintf(stderr, "taotest: MEASURE: %s %s\n", strerror(-r.error), r.extack);
+	return r.error ? 1 : 0;
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[TAO_A_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	long *left = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, TAO_A_MAX, NULL))
+		return NL_SKIP;
+	printf("event %s", gh->cmd == TAO_CMD_EVENT_MEASURED	? "measured"
+			   : gh->cmd == TAO_CMD_EVENT_KEY_BOUND ? "key-bound"
+								: "other");
+	if (tb[TAO_A_EVENT_SEQ])
+		printf(" seq=%u", nla_get_u32(tb[TAO_A_EVENT_SEQ]));
+	if (tb[TAO_A_EVENT_TYPE])
+		printf(" type=%u", nla_get_u32(tb[TAO_A_EVENT_TYPE]));
+	if (tb[TAO_A_EVENT_NAME])
+		printf(" name=%s", (char *)nla_data(tb[TAO_A_EVENT_NAME]));
+	if (tb[TAO_A_KEY_ROLE])
+		printf(" role=%u", nla_get_u32(tb[TAO_A_KEY_ROLE]));
+	if (tb[TAO_A_KEY_HANDLE])
+		printf(" handle=0x%08x", nla_get_u32(tb[TAO_A_KEY_HANDLE]));
+	printf("\n");
+	fflush(stdout);
+	(*left)--;
+	return NL_OK;
+}
+
+static int cmd_events(long n, int seconds)
+{
+	struct nl_sock *sk = nlt_open();
+	int grp = genl_ctrl_resolve_grp(sk, TAO_GENL_NAME, TAO_MCGRP_EVENTS);
+	double end = now() + seconds;
+	long left = n;
+	int rc;
+
+	nl_socket_disable_seq_check(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, &left);
+	rc = grp < 0 ? grp : nl_socket_add_membership(sk, grp);
+	if (rc < 0) {
+		printf("join=%s\n", nl_geterror(rc));
+		return 1;
+	}
+	printf("join=ok\n");
+	fflush(stdout);
+	nl_socket_set_nonblocking(sk);
+	while (left > 0 && now() < end) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		nl_recvmsgs_default(sk);
+		nanosleep(&ts, NULL);
+	}
+	return left > 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct nl_sock *sk;
@@ -555,8 +702,19 @@ int main(int argc, char **argv)
 				"race M Q R\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "events") && argc >= 4)
+		return cmd_events(atol(argv[2]), atoi(argv[3]));
 	sk = nlt_open();
+	if (!strcmp(argv[1], "pcrs"))
+		return nlt_transact(sk, nlt_request(NLM_F_ACK, TAO_CMD_PCR_READ), print_pcr, NULL)
+				       .error
+			       ? 1
+			       : 0;
+	if (!strcmp(argv[1], "quote") && argc >= 3)
+		return cmd_quote(sk, (uint32_t)atoi(argv[2]));
 	load_info(sk);
+	if (!strcmp(argv[1], "measure-digests") && argc >= 3)
+		return cmd_measure_digests(sk, argv[2]);
 	if (!strcmp(argv[1], "fill") && argc >= 3)
 		return cmd_fill(sk, atol(argv[2]), argc > 3 ? atol(argv[3]) : 16);
 	if (!strcmp(argv[1], "check-log"))
