@@ -8,7 +8,7 @@ check_match "MEASURE into a full log fails with ENOSPC" 'No space left on device
 n=$(sed -n 's/^filled=\([0-9]*\).*/\1/p' <<<"$out")
 check_match "the log took entries until it was full" '^[0-9]{3,}$' "$n"
 pcr=$(tpm2_pcrread sha256:13)
-taotest fill 1 >/dev/null 2>&1
+check_fails "another MEASURE of the same size is refused" taotest fill 1 64
 check_eq "a refused MEASURE does not extend the PCR" "$pcr" "$(tpm2_pcrread sha256:13)"
 out=$(taotest check-log $((n + 1)))
 check_eq "the full log is intact and replays to the PCR" "0 0" "$? $(grep -c '^FAIL' <<<"$out")"
