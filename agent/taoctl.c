@@ -1,18 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* taoctl: the command-line front end to the tao kernel module; one table entry per command. */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "tao_attest.h"
 #include "tao_cleanup.h"
+#include "tao_hex.h"
+#include "tao_json.h"
 #include "tao_info.h"
+#include "tao_names.h"
 #include "tao_nl.h"
+#include "tao_replay.h"
+#include "tao_tpm2_tools.h"
+#include "tao_tpm_public.h"
+#include "tao_tpm_rc.h"
+#include "tao_verify.h"
 
 enum {
 	TAOCTL_EXIT_OK = 0,
@@ -29,21 +44,144 @@ struct command {
 };
 
 static int cmd_info(const struct command *cmd, int argc, char **argv);
+static int cmd_pcrs(const struct command *cmd, int argc, char **argv);
+static int cmd_log(const struct command *cmd, int argc, char **argv);
+static int cmd_keys(const struct command *cmd, int argc, char **argv);
+static int cmd_bind(const struct command *cmd, int argc, char **argv);
+static int cmd_measure(const struct command *cmd, int argc, char **argv);
+static int cmd_quote(const struct command *cmd, int argc, char **argv);
+static int cmd_random(const struct command *cmd, int argc, char **argv);
 static int cmd_help(const struct command *cmd, int argc, char **argv);
+
+/* Option lines: the option in 24 columns, then its description. */
+#define JSON_HELP "  -j, --json            Print JSON instead (see taoctl(1))\n"
+#define HELP_HELP "  -h, --help            Show this help and exit\n"
+#define SEL_HELP                                                                 \
+	"                        SEL: banks separated by '+', each BANK:LIST,\n" \
+	"                        LIST being 'all' or PCR indices (0-23) and\n"   \
+	"                        ranges: sha256:0,1,7+sha1:0-7\n"
 
 static const struct command commands[] = {
 	{
 		.name = "info",
 		.args = "[--json]",
-		.summary = "Show the tao module and the TPM it found",
+		.summary = "Show the tao module, the TPM it found and its log",
 		.help = "Ask the tao kernel module what it found: its version and the TPM\n"
 			"(state, device, manufacturer, vendor string, firmware versions,\n"
-			"TPM specification level, active PCR banks). Needs no privileges.\n"
+			"TPM specification level, active PCR banks), and the state of its\n"
+			"measurement log (PCR, entries, size, the PCR's values when the log\n"
+			"started, counters). Needs no privileges.\n"
+			"\n"
+			"Options:\n" JSON_HELP HELP_HELP,
+		.run = cmd_info,
+	},
+	{
+		.name = "pcrs",
+		.args = "[--pcrs SEL] [--json]",
+		.summary = "Read PCR values",
+		.help = "Read PCRs through the module, all in one locked span of the TPM, and\n"
+			"the TPM's PCR update counter. Needs no privileges.\n"
 			"\n"
 			"Options:\n"
-			"  -j, --json   Print a JSON document instead (schema in taoctl(1))\n"
-			"  -h, --help   Show this help and exit\n",
-		.run = cmd_info,
+			"  -p, --pcrs SEL        The PCRs to read (default: all of every active\n"
+			"                        bank)\n" SEL_HELP JSON_HELP HELP_HELP,
+		.run = cmd_pcrs,
+	},
+	{
+		.name = "log",
+		.args = "[--start N] [--count N] [--replay] [--json]",
+		.summary = "Show the measurement log",
+		.help = "Dump the module's measurement log, one line per entry: sequence\n"
+			"number, type, name, the first bank's digest (its first 8 bytes) and\n"
+			"the data size ('-' for an entry measured from digests). Needs no\n"
+			"privileges.\n"
+			"\n"
+			"Options:\n"
+			"  -s, --start N         Begin with entry N (default 0)\n"
+			"  -c, --count N         Show at most N entries\n"
+			"  -r, --replay          Replay the log (the first N entries with\n"
+			"                        --count) from the PCR's values when it started,\n"
+			"                        checking every data digest, and print the value\n"
+			"                        the log PCR must have in each bank\n" JSON_HELP
+				HELP_HELP,
+		.run = cmd_log,
+	},
+	{
+		.name = "keys",
+		.args = "[--json]",
+		.summary = "List persistent keys and the roles bound to them",
+		.help = "List every persistent key in the TPM and every bound role whose key\n"
+			"is gone: handle, status (ok, mismatch, missing, unreadable), role,\n"
+			"key type and TPM Name. Needs no privileges.\n"
+			"\n"
+			"Options:\n" JSON_HELP HELP_HELP,
+		.run = cmd_keys,
+	},
+	{
+		.name = "bind",
+		.args = "ROLE HANDLE [--json]",
+		.summary = "Bind a role to a persistent key",
+		.help = "Bind ROLE (iak, idevid, ldevid or ak) to the persistent key at HANDLE\n"
+			"(hex, 0x81000000 to 0x81ffffff). The module records the key's Name and\n"
+			"logs the binding, unless the role is already bound to that very key.\n"
+			"Needs CAP_NET_ADMIN.\n"
+			"\n"
+			"Options:\n" JSON_HELP HELP_HELP,
+		.run = cmd_bind,
+	},
+	{
+		.name = "measure",
+		.args = "--type T --name N (--data-file F | --data S | --digest BANK:HEX...) "
+			"[--json]",
+		.summary = "Append an entry to the measurement log",
+		.help = "Extend the log PCR with an event, append it to the log and print its\n"
+			"sequence number. Needs CAP_NET_ADMIN.\n"
+			"\n"
+			"Options:\n"
+			"  -t, --type T          Event type, decimal or 0x hex; the module keeps\n"
+			"                        0xffff0000 and up for itself\n"
+			"  -n, --name N          Event name: 1 to 255 bytes, no control "
+			"characters\n"
+			"  -f, --data-file F     Measure the contents of file F ('-': standard\n"
+			"                        input), at most 4096 bytes; the log keeps them\n"
+			"  -d, --data S          Measure the string S (without a NUL)\n"
+			"  -D, --digest BANK:HEX Measure a digest instead of data; give one for\n"
+			"                        every active bank (repeat the option)\n" JSON_HELP
+				HELP_HELP,
+		.run = cmd_measure,
+	},
+	{
+		.name = "quote",
+		.args = "--nonce HEX [--pcrs SEL] [--role ROLE] --out DIR [--json]",
+		.summary = "Quote PCRs with a bound key and write the evidence",
+		.help = "Have the key bound to ROLE quote the PCRs, check the quote against the\n"
+			"PCR values and the key, and write to DIR (created if missing):\n"
+			"quote.msg (TPMS_ATTEST), quote.sig (TPMT_SIGNATURE), quote.pcrs (the\n"
+			"PCR values as tpm2_quote -o writes them), ak.pub.pem (the key) and\n"
+			"quote.json (all of it). tpm2_checkquote verifies them:\n"
+			"  tpm2_checkquote -u DIR/ak.pub.pem -m DIR/quote.msg -s DIR/quote.sig \\\n"
+			"      -f DIR/quote.pcrs -g sha256 -q HEX\n"
+			"Needs CAP_NET_ADMIN.\n"
+			"\n"
+			"Options:\n"
+			"  -n, --nonce HEX       The qualifying data in hex, 0 to 64 bytes\n"
+			"  -p, --pcrs SEL        The PCRs to quote (default: the log PCR in\n"
+			"                        every active bank)\n" SEL_HELP
+			"  -r, --role ROLE       iak (default), idevid, ldevid or ak\n"
+			"  -o, --out DIR         Where to write the files\n" JSON_HELP HELP_HELP,
+		.run = cmd_quote,
+	},
+	{
+		.name = "random",
+		.args = "N [--hex] [--json]",
+		.summary = "Get N random bytes from the TPM",
+		.help = "Get N (1 to 128) random bytes from the TPM and write them to standard\n"
+			"output as they are. Needs CAP_NET_ADMIN.\n"
+			"\n"
+			"Options:\n"
+			"  -x, --hex             Print them in hex, with a newline\n" JSON_HELP
+				HELP_HELP,
+		.run = cmd_random,
 	},
 	{
 		.name = "help",
@@ -73,10 +211,7 @@ static void print_usage(FILE *f)
 	      "Commands:\n",
 	      f);
 	for (size_t i = 0; i < N_COMMANDS; i++) {
-		char synopsis[64];
-
-		snprintf(synopsis, sizeof(synopsis), "%s %s", commands[i].name, commands[i].args);
-		fprintf(f, "  %-18s%s\n", synopsis, commands[i].summary);
+		fprintf(f, "  %-9s%s\n", commands[i].name, commands[i].summary);
 	}
 	fputs("\n"
 	      "Options:\n"
@@ -182,6 +317,67 @@ static int finish_output(void)
 	return TAOCTL_EXIT_OK;
 }
 
+/* Print doc (pretty, two-space indent) and a newline; takes ownership of doc. */
+static int print_json(const struct command *cmd, struct json_object *doc)
+{
+	TAO_CLEANUP(tao_json_putp) struct json_object *d = doc;
+	const char *text = d ? json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
+									 JSON_C_TO_STRING_SPACED)
+			     : NULL;
+
+	if (!text)
+		return runtime_error(cmd, -ENOMEM, "building the JSON document");
+	puts(text);
+	return TAOCTL_EXIT_OK;
+}
+
+/*
+ * A request failed: the errno, the module's extended-ACK message or libtao's detail, and the
+ * TPM's response code when the TPM refused.
+ */
+static int request_error(const struct command *cmd, struct tao_nl *nl, int rc)
+{
+	const char *detail = tao_nl_last_error(nl);
+	uint32_t tpm_rc = tao_nl_last_tpm_rc(nl);
+	char rc_name[64];
+
+	if (tpm_rc) {
+		print_error("%s: %s%sTPM response code 0x%08" PRIx32 " (%s): %s", cmd->name, detail,
+			    *detail ? ": " : "", tpm_rc,
+			    tao_tpm_rc_str(tpm_rc, rc_name, sizeof(rc_name)), strerror(-rc));
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	if (rc == -ENOENT) { /* a missing key, not a missing module: the family was resolved */
+		print_error("%s: %s%s%s", cmd->name, detail, *detail ? ": " : "", strerror(-rc));
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	return runtime_error(cmd, rc, detail);
+}
+
+/* A u32 in decimal or 0x hex; false if s is not exactly one. */
+static bool parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	x = strtoull(s, &end, strncmp(s, "0x", 2) == 0 || strncmp(s, "0X", 2) == 0 ? 16 : 10);
+	if (errno || *end || x > UINT32_MAX ||
+	    ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && !s[2]))
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+static int open_nl(const struct command *cmd, struct tao_nl **nl)
+{
+	int rc = tao_nl_open(nl);
+
+	return rc < 0 ? runtime_error(cmd, rc, NULL) : 0;
+}
+
 static int cmd_info(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -218,18 +414,818 @@ static int cmd_info(const struct command *cmd, int argc, char **argv)
 		return runtime_error(cmd, rc, tao_nl_last_error(nl));
 
 	if (json) {
-		TAO_CLEANUP(tao_json_putp) struct json_object *doc = tao_info_to_json(&info);
-		const char *text =
-			doc ? json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-									  JSON_C_TO_STRING_SPACED)
-			    : NULL;
-
-		if (!text)
-			return runtime_error(cmd, -ENOMEM, "building the JSON document");
-		puts(text);
+		rc = print_json(cmd, tao_info_to_json(&info));
+		if (rc)
+			return rc;
 	} else {
 		tao_info_print(stdout, &info);
 	}
+	return finish_output();
+}
+
+/*
+ * The options every command has, --json and --help, and getopt_long()'s complaints: returns -1
+ * to go on parsing, or the exit status (help shown, usage error).
+ */
+static int common_option(const struct command *cmd, char **argv, int c, bool *json)
+{
+	switch (c) {
+	case 'j':
+		*json = true;
+		return -1;
+	case 'h':
+		print_command_help(stdout, cmd);
+		return finish_output();
+	default: /* '?', ':' */
+		return option_error(cmd, argv, c);
+	}
+}
+
+#define COMMON_OPTION(cmd, argv, c, json)                   \
+	do {                                                \
+		int r_ = common_option(cmd, argv, c, json); \
+		if (r_ >= 0)                                \
+			return r_;                          \
+	} while (0)
+
+/* Print doc as print_json() does, then check that standard output took it. */
+static int json_out(const struct command *cmd, struct json_object *doc)
+{
+	int rc = print_json(cmd, doc);
+
+	return rc ? rc : finish_output();
+}
+
+static int cmd_pcrs(const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TAO_CLEANUP(tao_nl_closep) struct tao_nl *nl = NULL;
+	TAO_CLEANUP(tao_freep) struct tao_pcr_read *pcrs = malloc(sizeof(*pcrs));
+	struct tao_pcr_selection sel;
+	bool json = false, have_sel = false;
+	char err[TAO_ERRMSG_MAX];
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:p:jh", opts, NULL)) != -1) {
+		if (c == 'p') {
+			if (tao_pcr_selection_parse(optarg, &sel, err, sizeof(err)) < 0)
+				return usage_error(cmd, "%s: --pcrs: %s", cmd->name, err);
+			have_sel = true;
+			continue;
+		}
+		COMMON_OPTION(cmd, argv, c, &json);
+	}
+	if (optind < argc)
+		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+	if (!pcrs)
+		return runtime_error(cmd, -ENOMEM, NULL);
+	if ((rc = open_nl(cmd, &nl)))
+		return rc;
+	rc = tao_nl_pcr_read(nl, have_sel ? &sel : NULL, pcrs);
+	if (rc < 0)
+		return request_error(cmd, nl, rc);
+	if (json) {
+		struct json_object *doc = json_object_new_object();
+
+		if (doc && (!tao_json_put(doc, "update_counter",
+					  json_object_new_int64(pcrs->update_counter)) ||
+			    !tao_json_put(doc, "pcrs", tao_pcr_values_to_json(&pcrs->values)))) {
+			json_object_put(doc);
+			doc = NULL;
+		}
+		return json_out(cmd, doc);
+	}
+	printf("update counter: %" PRIu32 "\n", pcrs->update_counter);
+	tao_pcr_values_print(stdout, &pcrs->values);
+	return finish_output();
+}
+
+/* What the log dump's callback needs. */
+struct log_ctx {
+	bool json, replay;
+	bool limited;
+	uint32_t limit; /* --count: entries to show at most */
+	uint32_t pcr;	/* the log PCR, for --replay */
+	struct tao_replay r;
+	size_t count;
+	char err[TAO_ERRMSG_MAX];
+};
+
+/* Positive: the callback's own failures, with their message in ctx->err; or enough entries. */
+#define LOG_CB_FAILED 1
+#define LOG_CB_ENOUGH 2
+
+static int log_entry(const struct tao_log_entry *entry, void *arg)
+{
+	struct log_ctx *ctx = arg;
+
+	if (ctx->limited && ctx->count == ctx->limit)
+		return LOG_CB_ENOUGH;
+	if (ctx->replay) {
+		if (entry->pcr != ctx->pcr) {
+			snprintf(ctx->err, sizeof(ctx->err),
+				 "log entry %" PRIu32 " extends PCR %" PRIu32
+				 ", not the log PCR %" PRIu32,
+				 entry->seq, entry->pcr, ctx->pcr);
+			return LOG_CB_FAILED;
+		}
+		if (tao_replay_extend(&ctx->r, entry, ctx->err, sizeof(ctx->err)) < 0)
+			return LOG_CB_FAILED;
+	}
+	if (ctx->json) {
+		TAO_CLEANUP(tao_json_putp) struct json_object *obj = tao_log_entry_to_json(entry);
+
+		if (!obj) {
+			snprintf(ctx->err, sizeof(ctx->err), "out of memory");
+			return LOG_CB_FAILED;
+		}
+		fputs(ctx->count ? ",\n" : "\n", stdout);
+		fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN), stdout);
+	} else {
+		tao_log_entry_print(stdout, entry);
+	}
+	ctx->count++;
+	/* A closed pipe or a full disk: stop at once rather than dump 100,000 entries into it. */
+	if (ferror(stdout)) {
+		snprintf(ctx->err, sizeof(ctx->err), "writing to standard output: %s",
+			 strerror(errno));
+		return LOG_CB_FAILED;
+	}
+	return 0;
+}
+
+static int cmd_log(const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "start", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "replay", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TAO_CLEANUP(tao_nl_closep) struct tao_nl *nl = NULL;
+	TAO_CLEANUP(tao_freep) struct log_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct tao_info info;
+	uint32_t start = 0;
+	bool json = false;
+	int c, rc;
+
+	if (!ctx)
+		return runtime_error(cmd, -ENOMEM, NULL);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:s:c:rjh", opts, NULL)) != -1) {
+		if (c == 's') {
+			if (!parse_u32(optarg, &start))
+				return usage_error(cmd,
+						   "%s: --start wants a sequence number, not '%s'",
+						   cmd->name, optarg);
+			continue;
+		}
+		if (c == 'c') {
+			if (!parse_u32(optarg, &ctx->limit))
+				return usage_error(cmd, "%s: --count wants a number, not '%s'",
+						   cmd->name, optarg);
+			ctx->limited = true;
+			continue;
+		}
+		if (c == 'r') {
+			ctx->replay = true;
+			continue;
+		}
+		COMMON_OPTION(cmd, argv, c, &json);
+	}
+	if (optind < argc)
+		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+	if (ctx->replay && start)
+		return usage_error(cmd,
+				   "%s: --replay needs the log from its start, not from %" PRIu32,
+				   cmd->name, start);
+	ctx->json = json;
+	if ((rc = open_nl(cmd, &nl)))
+		return rc;
+	if (ctx->replay) {
+		rc = tao_nl_get_info(nl, &info);
+		if (rc < 0)
+			return request_error(cmd, nl, rc);
+		if (!info.has_pcr_at_load) {
+			print_error("%s: the module's log has not started; nothing to replay",
+				    cmd->name);
+			return TAOCTL_EXIT_RUNTIME;
+		}
+		ctx->pcr = info.log_pcr;
+		if (tao_replay_init(&ctx->r, &info.pcr_at_load, ctx->err, sizeof(ctx->err)) < 0) {
+			print_error("%s: %s", cmd->name, ctx->err);
+			return TAOCTL_EXIT_RUNTIME;
+		}
+	}
+	if (json)
+		fputs("{\"entries\":[", stdout);
+	else
+		tao_log_print_header(stdout);
+	rc = tao_nl_log_get(nl, start, log_entry, ctx);
+	if (rc == LOG_CB_ENOUGH)
+		rc = 0;
+	if (rc == LOG_CB_FAILED) {
+		fflush(stdout);
+		print_error("%s: %s", cmd->name, ctx->err);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	if (rc < 0) {
+		fflush(stdout);
+		return request_error(cmd, nl, rc);
+	}
+	if (json) {
+		fputs(ctx->count ? "\n]" : "]", stdout);
+		if (ctx->replay) {
+			TAO_CLEANUP(tao_json_putp) struct json_object *r = json_object_new_object();
+
+			if (!r ||
+			    !tao_json_put(r, "entries", json_object_new_int64(ctx->r.entries)) ||
+			    !tao_json_put(r, "pcr", json_object_new_int64(ctx->pcr)) ||
+			    !tao_json_put(r, "pcrs", tao_digest_list_to_json(&ctx->r.pcrs)))
+				return runtime_error(cmd, -ENOMEM, "building the JSON document");
+			printf(",\"replay\":%s",
+			       json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
+		}
+		fputs("}\n", stdout);
+	} else if (ctx->replay) {
+		printf("replayed %" PRIu32 " entries; PCR %" PRIu32 " must be:\n", ctx->r.entries,
+		       ctx->pcr);
+		for (size_t i = 0; i < ctx->r.pcrs.n; i++) {
+			const struct tao_digest *d = &ctx->r.pcrs.d[i];
+			char hex[2 * TAO_MAX_DIGEST_SIZE + 1], key[8];
+
+			printf("  %s: %s\n", tao_json_bank_key(d->alg, key),
+			       tao_hex_encode(d->bytes, d->size, hex));
+		}
+	}
+	return finish_output();
+}
+
+/* The keys of a KEY_LIST dump: printed as they come, or gathered into a JSON array. */
+struct keys_ctx {
+	struct json_object *arr;
+	size_t count;
+};
+
+static int key_entry(const struct tao_key_entry *key, void *arg)
+{
+	struct keys_ctx *ctx = arg;
+
+	ctx->count++;
+	if (ctx->arr)
+		return tao_json_append(ctx->arr, tao_key_entry_to_json(key)) ? 0 : -ENOMEM;
+	if (ctx->count == 1)
+		tao_key_print_header(stdout);
+	tao_key_entry_print(stdout, key);
+	return 0;
+}
+
+static int cmd_keys(const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TAO_CLEANUP(tao_nl_closep) struct tao_nl *nl = NULL;
+	TAO_CLEANUP(tao_json_putp) struct json_object *arr = NULL;
+	struct keys_ctx ctx = { 0 };
+	bool json = false;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1)
+		COMMON_OPTION(cmd, argv, c, &json);
+	if (optind < argc)
+		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+	if (json && !(arr = ctx.arr = json_object_new_array()))
+		return runtime_error(cmd, -ENOMEM, NULL);
+	if ((rc = open_nl(cmd, &nl)))
+		return rc;
+	rc = tao_nl_key_list(nl, key_entry, &ctx);
+	if (rc < 0)
+		return request_error(cmd, nl, rc);
+	if (json)
+		return json_out(cmd, tao_steal_ptr(&arr));
+	if (!ctx.count)
+		puts("no persistent keys");
+	return finish_output();
+}
+
+static int cmd_bind(const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TAO_CLEANUP(tao_nl_closep) struct tao_nl *nl = NULL;
+	struct tao_key_bind_reply reply;
+	char name[2 * TAO_TPM_NAME_MAX + 1];
+	uint32_t role, handle;
+	bool json = false;
+	int c, rc;
+
+	optind = 0;
+	/* Not '+': options may follow ROLE and HANDLE. */
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1)
+		COMMON_OPTION(cmd, argv, c, &json);
+	if (argc - optind != 2)
+		return usage_error(cmd, "%s: wants ROLE and HANDLE", cmd->name);
+	if (tao_role_from_name(argv[optind], &role) < 0)
+		return usage_error(cmd, "%s: unknown role '%s'; want iak, idevid, ldevid or ak",
+				   cmd->name, argv[optind]);
+	if (strncmp(argv[optind + 1], "0x", 2) != 0 || !parse_u32(argv[optind + 1], &handle))
+		return usage_error(cmd,
+				   "%s: HANDLE '%s' is not a 32-bit hex number like 0x81000001",
+				   cmd->name, argv[optind + 1]);
+	if ((rc = open_nl(cmd, &nl)))
+		return rc;
+	rc = tao_nl_key_bind(nl, role, handle, &reply);
+	if (rc < 0)
+		return request_error(cmd, nl, rc);
+	if (json)
+		return json_out(cmd, tao_key_bind_to_json(&reply));
+	tao_hex_encode(reply.name, reply.name_len, name);
+	if (reply.measured)
+		printf("bound %s to 0x%08" PRIx32 " (Name %s); logged as entry %" PRIu32 "\n",
+		       tao_role_name(role), handle, name, reply.seq);
+	else
+		printf("%s was already bound to 0x%08" PRIx32 " (Name %s); nothing logged\n",
+		       tao_role_name(role), handle, name);
+	return finish_output();
+}
+
+/* Read all of path ("-": standard input) into a malloc()ed buffer of at most max bytes. */
+static int read_file(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	uint8_t *buf;
+	size_t n;
+	int err;
+
+	if (!f)
+		return -errno;
+	buf = malloc(max + 1);
+	if (!buf) {
+		if (f != stdin)
+			fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, max + 1, f);
+	err = ferror(f) ? -EIO : 0;
+	if (f != stdin)
+		fclose(f);
+	if (!err && n > max)
+		err = -EFBIG;
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int cmd_measure(const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "data-file", required_argument, NULL, 'f' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "digest", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TAO_CLEANUP(tao_nl_closep) struct tao_nl *nl = NULL;
+	TAO_CLEANUP(tao_freep) uint8_t *file_data = NULL;
+	struct tao_measure m = { 0 };
+	struct tao_digest_list digests = { 0 };
+	const char *file = NULL, *data = NULL;
+	bool json = false, have_type = false;
+	char err[TAO_ERRMSG_MAX];
+	int c, rc, sources = 0;
+	uint32_t seq;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:t:n:f:d:D:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (!parse_u32(optarg, &m.type))
+				return usage_error(
+					cmd,
+					"%s: --type wants a 32-bit number (decimal or 0x "
+					"hex), not '%s'",
+					cmd->name, optarg);
+			have_type = true;
+			continue;
+		case 'n':
+			m.name = optarg;
+			continue;
+		case 'f':
+			file = optarg;
+			sources += 1;
+			continue;
+		case 'd':
+			data = optarg;
+			sources += 1;
+			continue;
+		case 'D':
+			if (digests.n == 0)
+				sources += 1;
+			if (digests.n == TAO_MAX_PCR_BANKS)
+				return usage_error(cmd, "%s: more than %d --digest options",
+						   cmd->name, TAO_MAX_PCR_BANKS);
+			if (tao_digest_parse_arg(optarg, &digests.d[digests.n], err, sizeof(err)))
+				return usage_error(cmd, "%s: --digest: %s", cmd->name, err);
+			if (tao_digest_list_find(&digests, digests.d[digests.n].alg))
+				return usage_error(cmd, "%s: --digest: bank %s is given twice",
+						   cmd->name,
+						   tao_alg_name(digests.d[digests.n].alg));
+			digests.n++;
+			continue;
+		default:
+			COMMON_OPTION(cmd, argv, c, &json);
+		}
+	}
+	if (optind < argc)
+		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+	if (!have_type || !m.name)
+		return usage_error(cmd, "%s: --type and --name are required", cmd->name);
+	if (sources != 1)
+		return usage_error(cmd, "%s: give exactly one of --data-file, --data and --digest",
+				   cmd->name);
+	if (file) {
+		/* What one netlink attribute can carry; the module decides what it takes. */
+		rc = read_file(file, 65000, &file_data, &m.data_len);
+		if (rc < 0) {
+			print_error("%s: reading %s: %s", cmd->name, file,
+				    rc == -EFBIG ? "larger than a netlink attribute can carry"
+						 : strerror(-rc));
+			return TAOCTL_EXIT_RUNTIME;
+		}
+		m.data = file_data;
+	} else if (data) {
+		m.data = (const uint8_t *)data;
+		m.data_len = strlen(data);
+	} else {
+		m.digests = &digests;
+	}
+	if ((rc = open_nl(cmd, &nl)))
+		return rc;
+	rc = tao_nl_measure(nl, &m, &seq);
+	if (rc < 0)
+		return request_error(cmd, nl, rc);
+	if (json) {
+		struct json_object *doc = json_object_new_object();
+
+		if (doc && !tao_json_put(doc, "seq", json_object_new_int64(seq))) {
+			json_object_put(doc);
+			doc = NULL;
+		}
+		return json_out(cmd, doc);
+	}
+	printf("logged as entry %" PRIu32 "\n", seq);
+	return finish_output();
+}
+
+/* Write len bytes to dir/name, replacing it. Returns 0 or a negative errno. */
+static int write_file(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[4096];
+	const char *p = buf;
+	int fd, err = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (len && !err) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+/* What the quote command looks for in the key list: the quoting key's public area. */
+struct quote_key {
+	const struct tao_quote *q;
+	bool found;
+	size_t public_len;
+	uint8_t public_area[TAO_TPM2B_PUBLIC_MAX];
+};
+
+static int find_quote_key(const struct tao_key_entry *key, void *arg)
+{
+	struct quote_key *k = arg;
+
+	if (k->found || key->handle != k->q->handle || !key->public_len ||
+	    key->name_len != k->q->key_name_len ||
+	    memcmp(key->name, k->q->key_name, key->name_len) != 0)
+		return 0;
+	k->found = true;
+	k->public_len = key->public_len;
+	memcpy(k->public_area, key->public_area, key->public_len);
+	return 0;
+}
+
+/*
+ * Everything the quote command checks and writes, besides the quote itself: the key, its PEM,
+ * the tpm2-tools PCR file and the JSON document.
+ */
+struct quote_out {
+	struct tao_tpm_public pub;
+	char *pem;
+	uint8_t *pcrs;
+	size_t pcrs_len;
+	struct json_object *doc;
+	const char *hash; /* the signature's hash: tpm2_checkquote -g */
+};
+
+static void quote_out_free(struct quote_out *o)
+{
+	free(o->pem);
+	free(o->pcrs);
+	json_object_put(o->doc);
+	free(o);
+}
+
+static void quote_out_freep(struct quote_out **o)
+{
+	if (*o)
+		quote_out_free(*o);
+}
+
+/* Check the quote against its key and PCR values, and build the files' contents. */
+static int quote_check(const struct command *cmd, struct tao_nl *nl, const struct tao_quote *q,
+		       struct quote_out *o)
+{
+	const struct tao_attest *a = &q->parsed_attest;
+	const struct tao_signature *sig = &q->parsed_signature;
+	TAO_CLEANUP(tao_freep) struct quote_key *k = calloc(1, sizeof(*k));
+	uint8_t name[TAO_TPM_NAME_MAX], digest[TAO_MAX_DIGEST_SIZE];
+	char err[TAO_ERRMSG_MAX];
+	struct json_object *files;
+	int rc, len;
+
+	if (!k)
+		return runtime_error(cmd, -ENOMEM, NULL);
+	k->q = q;
+	rc = tao_nl_key_list(nl, find_quote_key, k);
+	if (rc < 0)
+		return request_error(cmd, nl, rc);
+	if (!k->found) {
+		print_error("%s: the key that signed the quote (0x%08" PRIx32
+			    ") is not in the TPM's key list any more",
+			    cmd->name, q->handle);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	rc = tao_tpm2b_public_parse(k->public_area, k->public_len, &o->pub, err, sizeof(err));
+	if (rc < 0) {
+		print_error("%s: the signing key's public area: %s", cmd->name, err);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	len = tao_tpm_public_name(&o->pub, name);
+	if (len < 0 || (size_t)len != q->key_name_len || memcmp(name, q->key_name, (size_t)len)) {
+		print_error("%s: the signing key's public area does not have the key's Name",
+			    cmd->name);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	o->hash = tao_alg_name(sig->hash);
+	if (!o->hash) {
+		print_error("%s: the signature has hash 0x%04x, which taoctl does not know",
+			    cmd->name, sig->hash);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	len = tao_pcr_digest(sig->hash, &a->quote.pcr_select, &q->values, digest, err, sizeof(err));
+	if (len < 0) {
+		print_error("%s: computing the PCR digest: %s", cmd->name, err);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	if ((size_t)len != a->quote.pcr_digest_len ||
+	    memcmp(digest, a->quote.pcr_digest, (size_t)len)) {
+		print_error("%s: the PCR values from the module do not give the quote's pcrDigest",
+			    cmd->name);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	if (tao_signature_verify(&o->pub, sig, q->attest, q->attest_len, err, sizeof(err)) < 0) {
+		print_error("%s: the quote's signature: %s", cmd->name, err);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	if (tao_tpm_public_to_pem(&o->pub, &o->pem, err, sizeof(err)) < 0) {
+		print_error("%s: the signing key as PEM: %s", cmd->name, err);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	if (tao_tpm2_tools_pcrs(&a->quote.pcr_select, a->quote.size_of_select, &q->values, &o->pcrs,
+				&o->pcrs_len, err, sizeof(err)) < 0) {
+		print_error("%s: quote.pcrs: %s", cmd->name, err);
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	o->doc = tao_quote_to_json(q);
+	files = json_object_new_object();
+	if (!o->doc || !tao_json_put(o->doc, "ak_pub_pem", json_object_new_string(o->pem)) ||
+	    !tao_json_put(o->doc, "checkquote_hash", json_object_new_string(o->hash)) ||
+	    !tao_json_put(o->doc, "files", files) ||
+	    !tao_json_put(files, "msg", json_object_new_string("quote.msg")) ||
+	    !tao_json_put(files, "sig", json_object_new_string("quote.sig")) ||
+	    !tao_json_put(files, "pcrs", json_object_new_string("quote.pcrs")) ||
+	    !tao_json_put(files, "ak_pub_pem", json_object_new_string("ak.pub.pem")))
+		return runtime_error(cmd, -ENOMEM, "building the JSON document");
+	return 0;
+}
+
+static int quote_write(const struct command *cmd, const char *dir, const struct tao_quote *q,
+		       const struct quote_out *o)
+{
+	const char *json = json_object_to_json_string_ext(o->doc, JSON_C_TO_STRING_PRETTY |
+									  JSON_C_TO_STRING_SPACED);
+	const struct {
+		const char *name;
+		const void *buf;
+		size_t len;
+	} files[] = {
+		{ "quote.msg", q->attest, q->attest_len },
+		{ "quote.sig", q->signature, q->signature_len },
+		{ "quote.pcrs", o->pcrs, o->pcrs_len },
+		{ "ak.pub.pem", o->pem, strlen(o->pem) },
+	};
+	TAO_CLEANUP(tao_freep) char *json_nl = NULL;
+	int rc;
+
+	if (!json || asprintf(&json_nl, "%s\n", json) < 0)
+		return runtime_error(cmd, -ENOMEM, "building the JSON document");
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		print_error("%s: creating %s: %s", cmd->name, dir, strerror(errno));
+		return TAOCTL_EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i <= sizeof(files) / sizeof(files[0]); i++) {
+		bool last = i == sizeof(files) / sizeof(files[0]);
+		const char *name = last ? "quote.json" : files[i].name;
+
+		rc = last ? write_file(dir, name, json_nl, strlen(json_nl))
+			  : write_file(dir, name, files[i].buf, files[i].len);
+		if (rc < 0) {
+			print_error("%s: writing %s/%s: %s", cmd->name, dir, name, strerror(-rc));
+			return TAOCTL_EXIT_RUNTIME;
+		}
+	}
+	return 0;
+}
+
+static int cmd_quote(const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TAO_CLEANUP(tao_nl_closep) struct tao_nl *nl = NULL;
+	TAO_CLEANUP(tao_freep) struct tao_quote *q = malloc(sizeof(*q));
+	TAO_CLEANUP(quote_out_freep) struct quote_out *o = calloc(1, sizeof(*o));
+	struct tao_pcr_selection sel;
+	const char *nonce_hex = NULL, *dir = NULL;
+	uint8_t nonce[256];
+	uint32_t role = TAO_KEY_ROLE_IAK;
+	bool json = false, have_sel = false;
+	char err[TAO_ERRMSG_MAX], sel_text[256];
+	int c, rc, nonce_len;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:n:p:r:o:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			nonce_hex = optarg;
+			continue;
+		case 'p':
+			if (tao_pcr_selection_parse(optarg, &sel, err, sizeof(err)) < 0)
+				return usage_error(cmd, "%s: --pcrs: %s", cmd->name, err);
+			have_sel = true;
+			continue;
+		case 'r':
+			if (tao_role_from_name(optarg, &role) < 0)
+				return usage_error(
+					cmd,
+					"%s: unknown role '%s'; want iak, idevid, ldevid "
+					"or ak",
+					cmd->name, optarg);
+			continue;
+		case 'o':
+			dir = optarg;
+			continue;
+		default:
+			COMMON_OPTION(cmd, argv, c, &json);
+		}
+	}
+	if (optind < argc)
+		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+	if (!nonce_hex || !dir)
+		return usage_error(cmd, "%s: --nonce and --out are required", cmd->name);
+	nonce_len = tao_hex_decode(nonce_hex, nonce, sizeof(nonce));
+	if (nonce_len < 0)
+		return usage_error(cmd, "%s: --nonce wants %s", cmd->name,
+				   nonce_len == -E2BIG ? "at most 256 bytes"
+						       : "hex digits, an even number of them");
+	if (!q || !o)
+		return runtime_error(cmd, -ENOMEM, NULL);
+	if ((rc = open_nl(cmd, &nl)))
+		return rc;
+	rc = tao_nl_quote(nl, role, nonce, (size_t)nonce_len, have_sel ? &sel : NULL, q);
+	if (rc < 0)
+		return request_error(cmd, nl, rc);
+	if ((rc = quote_check(cmd, nl, q, o)) || (rc = quote_write(cmd, dir, q, o)))
+		return rc;
+	if (json)
+		return json_out(cmd, json_object_get(o->doc));
+	tao_pcr_selection_format(&q->parsed_attest.quote.pcr_select, sel_text, sizeof(sel_text));
+	printf("quote of %s by %s (0x%08" PRIx32 "), covering log entries 0..%" PRIu32 " (%" PRIu32
+	       " entries)\n",
+	       sel_text, tao_role_name(q->role), q->handle, q->log_entries - 1, q->log_entries);
+	printf("checked: PCR digest and %s signature\n",
+	       tao_sig_alg_name(q->parsed_signature.sig_alg));
+	printf("wrote %s/{quote.msg,quote.sig,quote.pcrs,ak.pub.pem,quote.json}\n", dir);
+	printf("verify: tpm2_checkquote -u %s/ak.pub.pem -m %s/quote.msg -s %s/quote.sig "
+	       "-f %s/quote.pcrs -g %s -q %s\n",
+	       dir, dir, dir, dir, o->hash, nonce_len ? nonce_hex : "\"\"");
+	return finish_output();
+}
+
+static int cmd_random(const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "hex", no_argument, NULL, 'x' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TAO_CLEANUP(tao_nl_closep) struct tao_nl *nl = NULL;
+	TAO_CLEANUP(tao_freep) uint8_t *buf = NULL;
+	TAO_CLEANUP(tao_freep) char *hex = NULL;
+	bool json = false, as_hex = false;
+	uint32_t n;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":xjh", opts, NULL)) != -1) {
+		if (c == 'x') {
+			as_hex = true;
+			continue;
+		}
+		COMMON_OPTION(cmd, argv, c, &json);
+	}
+	if (argc - optind != 1)
+		return usage_error(cmd, "%s: wants the number of bytes N", cmd->name);
+	if (!parse_u32(argv[optind], &n))
+		return usage_error(cmd, "%s: N '%s' is not a number", cmd->name, argv[optind]);
+	buf = malloc(n ? n : 1);
+	if (!buf)
+		return runtime_error(cmd, -ENOMEM, NULL);
+	if ((rc = open_nl(cmd, &nl)))
+		return rc;
+	rc = tao_nl_get_random(nl, buf, n);
+	if (rc < 0)
+		return request_error(cmd, nl, rc);
+	if (json || as_hex) {
+		hex = tao_hex_alloc(buf, n);
+		if (!hex)
+			return runtime_error(cmd, -ENOMEM, NULL);
+	}
+	if (json) {
+		struct json_object *doc = json_object_new_object();
+
+		if (doc && (!tao_json_put(doc, "bytes", json_object_new_int64(n)) ||
+			    !tao_json_put(doc, "hex", json_object_new_string(hex)))) {
+			json_object_put(doc);
+			doc = NULL;
+		}
+		return json_out(cmd, doc);
+	}
+	if (as_hex)
+		puts(hex);
+	else
+		fwrite(buf, 1, n, stdout);
 	return finish_output();
 }
 

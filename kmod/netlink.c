@@ -745,6 +745,18 @@ static int tao_nl_key_start(struct netlink_callback *cb)
 	return tao_nl_err(cb->extack, rc);
 }
 
+/* TAO_A_KEY_PUBLIC is a whole TPM2B_PUBLIC: the size, then TPMT_PUBLIC. */
+static int tao_put_public(struct sk_buff *skb, const struct tao_key_item *k)
+{
+	struct nlattr *a = nla_reserve(skb, TAO_A_KEY_PUBLIC, k->pub_len + 2);
+
+	if (!a)
+		return -EMSGSIZE;
+	put_unaligned_be16(k->pub_len, nla_data(a));
+	memcpy((u8 *)nla_data(a) + 2, k->pub, k->pub_len);
+	return 0;
+}
+
 static int tao_nl_key_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct tao_key_dump *ctx = (void *)cb->ctx;
@@ -760,8 +772,7 @@ static int tao_nl_key_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		if (nla_put_u32(skb, TAO_A_KEY_HANDLE, k->handle) ||
 		    nla_put_u32(skb, TAO_A_KEY_STATUS, k->status) ||
-		    (k->pub_len &&
-		     nla_put(skb, TAO_A_KEY_PUBLIC, k->pub_len, k->pub)) ||
+		    (k->pub_len && tao_put_public(skb, k)) ||
 		    (k->name_len &&
 		     nla_put(skb, TAO_A_KEY_NAME, k->name_len, k->name)) ||
 		    (k->role && nla_put_u32(skb, TAO_A_KEY_ROLE, k->role)) ||

@@ -3,6 +3,8 @@
 #ifndef TAO_CLEANUP_H
 #define TAO_CLEANUP_H
 
+#include <stdlib.h>
+
 #include <netlink/handlers.h>
 #include <netlink/msg.h>
 #include <netlink/socket.h>
@@ -11,6 +13,11 @@
 #define TAO_CLEANUP(fn) __attribute__((cleanup(fn)))
 
 /* All of these free functions accept NULL. */
+static inline void tao_freep(void *p)
+{
+	free(*(void **)p);
+}
+
 static inline void tao_nlmsg_freep(struct nl_msg **p)
 {
 	nlmsg_free(*p);

@@ -3,54 +3,24 @@
 #include "tao_info.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
-#define NAME(x) [x] = #x
+#include "tao_nla.h"
 
-static const char *const attr_names[TAO_A_MAX + 1] = {
-	NAME(TAO_A_MODULE_VERSION),   NAME(TAO_A_TPM_STATE),	    NAME(TAO_A_TPM_DEVICE),
-	NAME(TAO_A_TPM_RC),	      NAME(TAO_A_TPM_MANUFACTURER), NAME(TAO_A_TPM_VENDOR_STRING),
-	NAME(TAO_A_TPM_FW_VERSION_1), NAME(TAO_A_TPM_FW_VERSION_2), NAME(TAO_A_TPM_SPEC_REVISION),
-	NAME(TAO_A_TPM_SPEC_YEAR),    NAME(TAO_A_TPM_SPEC_DAY),	    NAME(TAO_A_PCR_BANKS),
+#define P(attr, k, lo, hi) [attr] = { .name = #attr, .kind = (k), .min = (lo), .max = (hi) }
+
+static const struct tao_nla_policy bank_policy[TAO_A_PCR_BANK_MAX + 1] = {
+	P(TAO_A_PCR_BANK_ALG, TAO_NLA_U16, 0, 0),
+	P(TAO_A_PCR_BANK_DIGEST_SIZE, TAO_NLA_U16, 0, 0),
 };
 
-static const char *const bank_attr_names[TAO_A_PCR_BANK_MAX + 1] = {
-	NAME(TAO_A_PCR_BANK_ALG),
-	NAME(TAO_A_PCR_BANK_DIGEST_SIZE),
-};
-
-/* Integers must have exactly their size; string lengths count the NUL. */
-#define U32                                                 \
-	{                                                   \
-		.type = NLA_U32, .maxlen = sizeof(uint32_t) \
-	}
-#define U16                                                 \
-	{                                                   \
-		.type = NLA_U16, .maxlen = sizeof(uint16_t) \
-	}
-
-static const struct nla_policy info_policy[TAO_A_MAX + 1] = {
-	[TAO_A_MODULE_VERSION] = { .type = NLA_STRING, .maxlen = TAO_NAME_MAX },
-	[TAO_A_TPM_STATE] = U32,
-	[TAO_A_TPM_DEVICE] = { .type = NLA_STRING, .maxlen = TAO_NAME_MAX },
-	[TAO_A_TPM_RC] = U32,
-	[TAO_A_TPM_MANUFACTURER] = U32,
-	[TAO_A_TPM_VENDOR_STRING] = { .type = NLA_STRING, .maxlen = TAO_VENDOR_STRING_MAX + 1 },
-	[TAO_A_TPM_FW_VERSION_1] = U32,
-	[TAO_A_TPM_FW_VERSION_2] = U32,
-	[TAO_A_TPM_SPEC_REVISION] = U32,
-	[TAO_A_TPM_SPEC_YEAR] = U32,
-	[TAO_A_TPM_SPEC_DAY] = U32,
-	[TAO_A_PCR_BANKS] = { .type = NLA_NESTED },
-};
-
-static const struct nla_policy bank_policy[TAO_A_PCR_BANK_MAX + 1] = {
-	[TAO_A_PCR_BANK_ALG] = U16,
-	[TAO_A_PCR_BANK_DIGEST_SIZE] = U16,
+static const struct tao_nla_policy stat_policy[TAO_A_STAT_MAX + 1] = {
+	P(TAO_A_STAT_PAD, TAO_NLA_UNCHECKED, 0, 0), P(TAO_A_STAT_MEASURE, TAO_NLA_U64, 0, 0),
+	P(TAO_A_STAT_QUOTE, TAO_NLA_U64, 0, 0),	    P(TAO_A_STAT_TPM_ERRORS, TAO_NLA_U64, 0, 0),
+	P(TAO_A_STAT_LOG_FULL, TAO_NLA_U64, 0, 0),  P(TAO_A_STAT_KEY_MISMATCH, TAO_NLA_U64, 0, 0),
 };
 
 /* The fixed properties (TPM2_GetCapability(TPM_PT_FIXED)): all of them or none. */
@@ -60,168 +30,93 @@ static const int prop_attrs[] = {
 	TAO_A_TPM_SPEC_DAY,
 };
 
-struct perr {
-	char *buf;
-	size_t len;
+/* The log's counters: all of them or none, and always there for a TPM 2.0. */
+static const int log_attrs[] = {
+	TAO_A_LOG_PCR, TAO_A_LOG_ENTRIES, TAO_A_LOG_BYTES, TAO_A_LOG_MAX_BYTES, TAO_A_STATS,
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(struct perr *e, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e->buf && e->len) {
-		va_start(ap, fmt);
-		vsnprintf(e->buf, e->len, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-/* Why attribute a does not fit policy p, or NULL: libnl's own checks, but with a reason. */
-static const char *misfit(const struct nlattr *a, const struct nla_policy *p, char *why, size_t n)
-{
-	int len = nla_len(a);
-	int want;
-
-	switch (p->type) {
-	case NLA_U16:
-	case NLA_U32:
-		want = p->type == NLA_U16 ? 2 : 4;
-		if (len == want)
-			return NULL;
-		snprintf(why, n, "is %d bytes long, expected %d", len, want);
-		return why;
-	case NLA_STRING:
-		if (len < 1)
-			return "is empty (not even a NUL)";
-		if (len > p->maxlen) {
-			snprintf(why, n, "is %d bytes long, at most %u allowed including the NUL",
-				 len, (unsigned)p->maxlen);
-			return why;
-		}
-		if (((const char *)nla_data(a))[len - 1] != '\0')
-			return "is not NUL-terminated";
-		return NULL;
-	default:
-		return NULL;
-	}
-}
-
-/*
- * nla_parse() with a policy; libnl only says that some attribute failed it, so on failure find
- * the first offending one and name it. Also refuse bytes after the last attribute, which
- * nla_parse() silently skips.
- */
-static int parse_attrs(struct nlattr **tb, int maxtype, struct nlattr *head, int len,
-		       const struct nla_policy *policy, const char *const *names, const char *where,
-		       struct perr *e)
-{
-	struct nlattr *a;
-	char why[96];
-	int rem;
-
-	if (nla_parse(tb, maxtype, head, len, policy) < 0) {
-		nla_for_each_attr (a, head, len, rem) {
-			int type = nla_type(a);
-			const char *m;
-
-			if (type > maxtype)
-				continue;
-			m = misfit(a, &policy[type], why, sizeof(why));
-			if (m)
-				return fail(e, -EBADMSG, "%s%s %s", where, names[type], m);
-		}
-		return fail(e, -EBADMSG, "%sattributes fail validation", where);
-	}
-	nla_for_each_attr (a, head, len, rem)
-		;
-	if (rem > 0)
-		return fail(e, -EBADMSG, "%s%d stray bytes after the last attribute", where, rem);
-	return 0;
-}
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A kernel-made name (version, device): non-empty printable ASCII; the policy bounded it. */
 static int get_name(const struct nlattr *a, const char *what, char *dst, size_t size,
-		    struct perr *e)
+		    struct tao_perr *e)
 {
 	const char *s = nla_data(a);
 	size_t len = strlen(s);
 
 	if (len == 0)
-		return fail(e, -EBADMSG, "%s is empty", what);
+		return tao_fail(e, -EBADMSG, "%s is empty", what);
 	if (len >= size) /* the policy makes this impossible; keep the copy safe regardless */
-		return fail(e, -EBADMSG, "%s is too long", what);
+		return tao_fail(e, -EBADMSG, "%s is too long", what);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
-			return fail(e, -EBADMSG,
-				    "%s has byte 0x%02x; want printable ASCII, no spaces", what,
-				    (unsigned char)s[i]);
+			return tao_fail(e, -EBADMSG,
+					"%s has byte 0x%02x; want printable ASCII, no spaces", what,
+					(unsigned char)s[i]);
 	memcpy(dst, s, len + 1);
 	return 0;
 }
 
-static int parse_banks(struct nlattr *banks, struct tao_info *info, struct perr *e)
+static int parse_bank(struct nlattr *entry, size_t index, void *arg, struct tao_perr *e)
 {
-	struct nlattr *entry;
-	size_t n = 0;
-	int rem, rc;
+	struct tao_info *info = arg;
+	struct nlattr *tb[TAO_A_PCR_BANK_MAX + 1];
+	struct tao_pcr_bank bank;
+	char where[40];
+	int rc;
 
-	nla_for_each_nested (entry, banks, rem) {
-		struct nlattr *tb[TAO_A_PCR_BANK_MAX + 1];
-		struct tao_pcr_bank bank;
-		char where[40];
-
-		if (nla_type(entry) != TAO_A_PCR_BANKS_ENTRY)
-			continue; /* a later module version's addition */
-		if (n == TAO_MAX_PCR_BANKS)
-			return fail(e, -EBADMSG, "TAO_A_PCR_BANKS has more than %d entries",
-				    TAO_MAX_PCR_BANKS);
-		snprintf(where, sizeof(where), "PCR bank entry %zu: ", n + 1);
-		rc = parse_attrs(tb, TAO_A_PCR_BANK_MAX, nla_data(entry), nla_len(entry),
-				 bank_policy, bank_attr_names, where, e);
+	snprintf(where, sizeof(where), "PCR bank entry %zu: ", index + 1);
+	rc = tao_nla_parse_nested(tb, TAO_A_PCR_BANK_MAX, entry, bank_policy, where, e);
+	if (rc)
+		return rc;
+	for (int t = 1; t <= TAO_A_PCR_BANK_MAX; t++) {
+		rc = tao_nla_require(tb, t, bank_policy, where, e);
 		if (rc)
 			return rc;
-		for (int t = 1; t <= TAO_A_PCR_BANK_MAX; t++)
-			if (!tb[t])
-				return fail(e, -EBADMSG, "%s%s is missing", where,
-					    bank_attr_names[t]);
-		bank.alg = nla_get_u16(tb[TAO_A_PCR_BANK_ALG]);
-		bank.digest_size = nla_get_u16(tb[TAO_A_PCR_BANK_DIGEST_SIZE]);
-		if (bank.digest_size < 1 || bank.digest_size > TAO_MAX_DIGEST_SIZE)
-			return fail(e, -EBADMSG, "%sdigest size %u is outside 1..%d", where,
-				    bank.digest_size, TAO_MAX_DIGEST_SIZE);
-		for (size_t i = 0; i < n; i++)
-			if (info->banks[i].alg == bank.alg)
-				return fail(e, -EBADMSG, "%salgorithm 0x%04x is listed twice",
-					    where, bank.alg);
-		info->banks[n++] = bank;
 	}
-	if (rem > 0)
-		return fail(e, -EBADMSG, "TAO_A_PCR_BANKS has %d stray bytes after its last entry",
-			    rem);
-	if (n == 0)
-		return fail(e, -EBADMSG,
-			    "TAO_A_PCR_BANKS has no entries; a TPM 2.0 has at least one");
-	info->n_banks = n;
+	bank.alg = nla_get_u16(tb[TAO_A_PCR_BANK_ALG]);
+	bank.digest_size = nla_get_u16(tb[TAO_A_PCR_BANK_DIGEST_SIZE]);
+	if (bank.digest_size < 1 || bank.digest_size > TAO_MAX_DIGEST_SIZE)
+		return tao_fail(e, -EBADMSG, "%sdigest size %u is outside 1..%d", where,
+				bank.digest_size, TAO_MAX_DIGEST_SIZE);
+	for (size_t i = 0; i < index; i++)
+		if (info->banks[i].alg == bank.alg)
+			return tao_fail(e, -EBADMSG, "%salgorithm 0x%04x is listed twice", where,
+					bank.alg);
+	info->banks[index] = bank;
 	return 0;
 }
 
-static int parse_props(struct nlattr **tb, struct tao_info *info, struct perr *e)
+static int parse_banks(struct nlattr *banks, struct tao_info *info, struct tao_perr *e)
+{
+	int rc = tao_nla_for_each_entry(banks, TAO_A_PCR_BANKS_ENTRY, TAO_MAX_PCR_BANKS,
+					"TAO_A_PCR_BANKS", parse_bank, info, &info->n_banks, e);
+
+	if (rc)
+		return rc;
+	if (info->n_banks == 0)
+		return tao_fail(e, -EBADMSG,
+				"TAO_A_PCR_BANKS has no entries; a TPM 2.0 has at least one");
+	return 0;
+}
+
+static int parse_props(struct nlattr **tb, struct tao_info *info, struct tao_perr *e)
 {
 	const char *vendor;
 	size_t present = 0;
 
-	for (size_t i = 0; i < sizeof(prop_attrs) / sizeof(prop_attrs[0]); i++)
+	for (size_t i = 0; i < N_ELEMS(prop_attrs); i++)
 		present += tb[prop_attrs[i]] != NULL;
 	if (present == 0)
 		return 0;
-	for (size_t i = 0; i < sizeof(prop_attrs) / sizeof(prop_attrs[0]); i++)
+	for (size_t i = 0; i < N_ELEMS(prop_attrs); i++)
 		if (!tb[prop_attrs[i]])
-			return fail(e, -EBADMSG, "fixed properties are incomplete: %s is missing",
-				    attr_names[prop_attrs[i]]);
+			return tao_fail(e, -EBADMSG,
+					"fixed properties are incomplete: %s is missing",
+					tao_attr_policy[prop_attrs[i]].name);
 	/* The module sends TAO_A_TPM_RC exactly when the TPM refused to give the properties. */
 	if (info->has_rc)
-		return fail(e, -EBADMSG, "TAO_A_TPM_RC comes with fixed properties");
+		return tao_fail(e, -EBADMSG, "TAO_A_TPM_RC comes with fixed properties");
 
 	info->has_props = true;
 	info->manufacturer = nla_get_u32(tb[TAO_A_TPM_MANUFACTURER]);
@@ -240,18 +135,18 @@ static int parse_props(struct nlattr **tb, struct tao_info *info, struct perr *e
 	return 0;
 }
 
-static int parse_tpm2(struct nlattr **tb, struct tao_info *info, struct perr *e)
+static int parse_tpm2(struct nlattr **tb, struct tao_info *info, struct tao_perr *e)
 {
 	int rc;
 
 	if (!tb[TAO_A_TPM_DEVICE])
-		return fail(e, -EBADMSG, "TAO_A_TPM_DEVICE is missing for a TPM 2.0");
+		return tao_fail(e, -EBADMSG, "TAO_A_TPM_DEVICE is missing for a TPM 2.0");
 	rc = get_name(tb[TAO_A_TPM_DEVICE], "TAO_A_TPM_DEVICE", info->device, sizeof(info->device),
 		      e);
 	if (rc)
 		return rc;
 	if (!tb[TAO_A_PCR_BANKS])
-		return fail(e, -EBADMSG, "TAO_A_PCR_BANKS is missing for a TPM 2.0");
+		return tao_fail(e, -EBADMSG, "TAO_A_PCR_BANKS is missing for a TPM 2.0");
 	rc = parse_banks(tb[TAO_A_PCR_BANKS], info, e);
 	if (rc)
 		return rc;
@@ -262,11 +157,110 @@ static int parse_tpm2(struct nlattr **tb, struct tao_info *info, struct perr *e)
 	return parse_props(tb, info, e);
 }
 
+static int parse_stats(struct nlattr *nest, struct tao_stats *stats, struct tao_perr *e)
+{
+	struct nlattr *tb[TAO_A_STAT_MAX + 1];
+	int rc;
+
+	rc = tao_nla_parse_nested(tb, TAO_A_STAT_MAX, nest, stat_policy, "TAO_A_STATS: ", e);
+	if (rc)
+		return rc;
+	for (int t = TAO_A_STAT_MEASURE; t <= TAO_A_STAT_MAX; t++) {
+		rc = tao_nla_require(tb, t, stat_policy, "TAO_A_STATS: ", e);
+		if (rc)
+			return rc;
+	}
+	stats->measure = nla_get_u64(tb[TAO_A_STAT_MEASURE]);
+	stats->quote = nla_get_u64(tb[TAO_A_STAT_QUOTE]);
+	stats->tpm_errors = nla_get_u64(tb[TAO_A_STAT_TPM_ERRORS]);
+	stats->log_full = nla_get_u64(tb[TAO_A_STAT_LOG_FULL]);
+	stats->key_mismatch = nla_get_u64(tb[TAO_A_STAT_KEY_MISMATCH]);
+	return 0;
+}
+
+/* For a TPM 2.0, the PCR's value at load is known for exactly the active banks. */
+static int check_at_load_banks(const struct tao_info *info, struct tao_perr *e)
+{
+	for (size_t i = 0; i < info->n_banks; i++) {
+		const struct tao_digest *d =
+			tao_digest_list_find(&info->pcr_at_load, info->banks[i].alg);
+
+		if (!d)
+			return tao_fail(e, -EBADMSG,
+					"TAO_A_LOG_PCR_AT_LOAD lacks active bank 0x%04x",
+					info->banks[i].alg);
+		if (d->size != info->banks[i].digest_size)
+			return tao_fail(e, -EBADMSG,
+					"TAO_A_LOG_PCR_AT_LOAD has %u bytes for bank 0x%04x, whose "
+					"digests are %u bytes",
+					d->size, d->alg, info->banks[i].digest_size);
+	}
+	if (info->pcr_at_load.n != info->n_banks)
+		for (size_t i = 0; i < info->pcr_at_load.n; i++) {
+			bool active = false;
+
+			for (size_t j = 0; j < info->n_banks; j++)
+				active |= info->banks[j].alg == info->pcr_at_load.d[i].alg;
+			if (!active)
+				return tao_fail(e, -EBADMSG,
+						"TAO_A_LOG_PCR_AT_LOAD has bank 0x%04x, which is "
+						"not active",
+						info->pcr_at_load.d[i].alg);
+		}
+	return 0;
+}
+
+static int parse_log(struct nlattr **tb, struct tao_info *info, struct tao_perr *e)
+{
+	bool tpm2 = info->tpm_state == TAO_TPM_STATE_TPM2;
+	size_t present = 0;
+	int rc;
+
+	for (size_t i = 0; i < N_ELEMS(log_attrs); i++)
+		present += tb[log_attrs[i]] != NULL;
+	if (present || tpm2)
+		for (size_t i = 0; i < N_ELEMS(log_attrs); i++)
+			if (!tb[log_attrs[i]])
+				return tao_fail(e, -EBADMSG, "%s is missing%s",
+						tao_attr_policy[log_attrs[i]].name,
+						tpm2 ? " for a TPM 2.0"
+						     : " from the log's counters");
+	if (present) {
+		info->has_log = true;
+		info->log_pcr = nla_get_u32(tb[TAO_A_LOG_PCR]);
+		if (info->log_pcr >= TAO_PCR_COUNT)
+			return tao_fail(e, -EBADMSG, "TAO_A_LOG_PCR %u is outside 0..%d",
+					info->log_pcr, TAO_PCR_COUNT - 1);
+		info->log_entries = nla_get_u32(tb[TAO_A_LOG_ENTRIES]);
+		info->log_bytes = nla_get_u64(tb[TAO_A_LOG_BYTES]);
+		info->log_max_bytes = nla_get_u64(tb[TAO_A_LOG_MAX_BYTES]);
+		rc = parse_stats(tb[TAO_A_STATS], &info->stats, e);
+		if (rc)
+			return rc;
+	}
+	if (!tb[TAO_A_LOG_PCR_AT_LOAD]) {
+		if (info->log_entries)
+			return tao_fail(e, -EBADMSG,
+					"TAO_A_LOG_PCR_AT_LOAD is missing, but the log has %u "
+					"entries",
+					info->log_entries);
+		return 0;
+	}
+	if (!present)
+		return tao_fail(e, -EBADMSG,
+				"TAO_A_LOG_PCR_AT_LOAD comes without the log's counters");
+	rc = tao_digest_list_parse(tb[TAO_A_LOG_PCR_AT_LOAD], "TAO_A_LOG_PCR_AT_LOAD",
+				   &info->pcr_at_load, e->buf, e->len);
+	if (rc)
+		return rc;
+	info->has_pcr_at_load = true;
+	return tpm2 ? check_at_load_banks(info, e) : 0;
+}
+
 int tao_info_parse(struct nlmsghdr *nlh, struct tao_info *out, char *err, size_t errlen)
 {
-	struct perr e = { err, errlen };
+	struct tao_perr e = { err, errlen };
 	struct nlattr *tb[TAO_A_MAX + 1];
-	struct genlmsghdr *gh;
 	struct tao_info info;
 	uint32_t state;
 	int rc;
@@ -275,29 +269,22 @@ int tao_info_parse(struct nlmsghdr *nlh, struct tao_info *out, char *err, size_t
 		err[0] = '\0';
 	/* Everything goes into a local first so that *out only ever sees a complete result. */
 	memset(&info, 0, sizeof(info));
-	if (!genlmsg_valid_hdr(nlh, 0))
-		return fail(&e, -EPROTO, "message is too short for a generic netlink header");
-	gh = genlmsg_hdr(nlh);
-	if (gh->cmd != TAO_CMD_GET_INFO)
-		return fail(&e, -EPROTO, "reply has command %u, expected TAO_CMD_GET_INFO (%d)",
-			    gh->cmd, TAO_CMD_GET_INFO);
-	rc = parse_attrs(tb, TAO_A_MAX, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
-			 info_policy, attr_names, "", &e);
+	rc = tao_genl_parse(nlh, TAO_CMD_GET_INFO, tb, &e);
 	if (rc)
 		return rc;
-	info.genl_version = gh->version;
+	info.genl_version = tao_genl_version(nlh);
 
 	if (!tb[TAO_A_MODULE_VERSION])
-		return fail(&e, -EBADMSG, "TAO_A_MODULE_VERSION is missing");
+		return tao_fail(&e, -EBADMSG, "TAO_A_MODULE_VERSION is missing");
 	rc = get_name(tb[TAO_A_MODULE_VERSION], "TAO_A_MODULE_VERSION", info.module_version,
 		      sizeof(info.module_version), &e);
 	if (rc)
 		return rc;
 	if (!tb[TAO_A_TPM_STATE])
-		return fail(&e, -EBADMSG, "TAO_A_TPM_STATE is missing");
+		return tao_fail(&e, -EBADMSG, "TAO_A_TPM_STATE is missing");
 	state = nla_get_u32(tb[TAO_A_TPM_STATE]);
 	if (state > TAO_TPM_STATE_MAX)
-		return fail(&e, -EBADMSG, "TAO_A_TPM_STATE has unknown value %u", state);
+		return tao_fail(&e, -EBADMSG, "TAO_A_TPM_STATE has unknown value %u", state);
 	info.tpm_state = (enum tao_tpm_state)state;
 
 	/* The contract defines device, banks and properties for a TPM 2.0 only; else ignore. */
@@ -306,6 +293,9 @@ int tao_info_parse(struct nlmsghdr *nlh, struct tao_info *out, char *err, size_t
 		if (rc)
 			return rc;
 	}
+	rc = parse_log(tb, &info, &e);
+	if (rc)
+		return rc;
 	*out = info;
 	return 0;
 }

@@ -10,15 +10,11 @@
 
 #include <linux/tao.h>
 
+#include "tao_digest.h"
+#include "tao_limits.h"
+
 struct nlmsghdr;
 struct json_object;
-
-/* More banks than any TPM has algorithms for; a reply with more is refused. */
-#define TAO_MAX_PCR_BANKS 16
-/* SHA-512 and SHA3-512 are the largest digests a PCR bank can have. */
-#define TAO_MAX_DIGEST_SIZE 64
-/* Room for any message tao_info_parse() writes. */
-#define TAO_ERRMSG_MAX 256
 
 struct tao_pcr_bank {
 	uint16_t alg;	      /* TPM_ALG_ID */
@@ -43,6 +39,21 @@ struct tao_info {
 	char vendor[TAO_VENDOR_STRING_MAX + 1]; /* non-printable bytes replaced by '?' */
 	uint32_t fw1, fw2;
 	uint32_t spec_revision, spec_year, spec_day;
+
+	/*
+	 * The measurement log. Always there for a TPM 2.0; for the other states only if the
+	 * module sent it (has_log).
+	 */
+	bool has_log;
+	uint32_t log_pcr;     /* 0..23 */
+	uint32_t log_entries; /* the next sequence number */
+	uint64_t log_bytes, log_max_bytes;
+	struct tao_stats {
+		uint64_t measure, quote, tpm_errors, log_full, key_mismatch;
+	} stats;
+	/* Once the log has started: the log PCR's value in each bank when it did. */
+	bool has_pcr_at_load;
+	struct tao_digest_list pcr_at_load;
 };
 
 /*

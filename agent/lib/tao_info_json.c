@@ -5,38 +5,12 @@
 #include <inttypes.h>
 
 #include "tao_cleanup.h"
+#include "tao_json.h"
 #include "tao_names.h"
 
-/*
- * Each json-c constructor can fail; put() and append() take ownership of v whatever happens and
- * report failure for a NULL v, so a document is built as one chain of '&&'.
- */
-static bool put(struct json_object *obj, const char *key, struct json_object *v)
-{
-	if (!v || json_object_object_add(obj, key, v) < 0) {
-		json_object_put(v);
-		return false;
-	}
-	return true;
-}
-
-static bool append(struct json_object *arr, struct json_object *v)
-{
-	if (!v || json_object_array_add(arr, v) < 0) {
-		json_object_put(v);
-		return false;
-	}
-	return true;
-}
-
-/* Fixed-width lower-case hex, so values line up and compare as strings. */
-static struct json_object *hex(uint32_t v, int digits)
-{
-	char buf[sizeof("0x") + 8];
-
-	snprintf(buf, sizeof(buf), "0x%0*" PRIx32, digits, v);
-	return json_object_new_string(buf);
-}
+#define put    tao_json_put
+#define append tao_json_append
+#define hex    tao_json_hex32
 
 static struct json_object *bank_json(const struct tao_pcr_bank *bank)
 {
@@ -121,11 +95,43 @@ static struct json_object *module_json(const struct tao_info *info)
 	return tao_steal_ptr(&obj);
 }
 
+static struct json_object *stats_json(const struct tao_stats *st)
+{
+	TAO_CLEANUP(tao_json_putp) struct json_object *obj = json_object_new_object();
+
+	if (!obj || !put(obj, "measure", json_object_new_uint64(st->measure)) ||
+	    !put(obj, "quote", json_object_new_uint64(st->quote)) ||
+	    !put(obj, "tpm_errors", json_object_new_uint64(st->tpm_errors)) ||
+	    !put(obj, "log_full", json_object_new_uint64(st->log_full)) ||
+	    !put(obj, "key_mismatch", json_object_new_uint64(st->key_mismatch)))
+		return NULL;
+	return tao_steal_ptr(&obj);
+}
+
+static struct json_object *log_json(const struct tao_info *info)
+{
+	TAO_CLEANUP(tao_json_putp) struct json_object *obj = json_object_new_object();
+
+	if (!obj || !put(obj, "pcr", json_object_new_int64(info->log_pcr)) ||
+	    !put(obj, "entries", json_object_new_int64(info->log_entries)) ||
+	    !put(obj, "bytes", json_object_new_uint64(info->log_bytes)) ||
+	    !put(obj, "max_bytes", json_object_new_uint64(info->log_max_bytes)))
+		return NULL;
+	if (info->has_pcr_at_load &&
+	    !put(obj, "pcr_at_load", tao_digest_list_to_json(&info->pcr_at_load)))
+		return NULL;
+	if (!put(obj, "stats", stats_json(&info->stats)))
+		return NULL;
+	return tao_steal_ptr(&obj);
+}
+
 struct json_object *tao_info_to_json(const struct tao_info *info)
 {
 	TAO_CLEANUP(tao_json_putp) struct json_object *root = json_object_new_object();
 
 	if (!root || !put(root, "module", module_json(info)) || !put(root, "tpm", tpm_json(info)))
+		return NULL;
+	if (info->has_log && !put(root, "log", log_json(info)))
 		return NULL;
 	return tao_steal_ptr(&root);
 }

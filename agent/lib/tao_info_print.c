@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "tao_hex.h"
+#include "tao_json.h"
 #include "tao_names.h"
 
 #define KEY "%-16s"
@@ -59,6 +61,27 @@ static void print_banks(FILE *f, const struct tao_info *info)
 	fputc('\n', f);
 }
 
+static void print_log(FILE *f, const struct tao_info *info)
+{
+	const struct tao_stats *st = &info->stats;
+
+	fprintf(f, KEY "PCR %" PRIu32 ", %" PRIu32 " entries, %" PRIu64 " of %" PRIu64 " bytes\n",
+		"log:", info->log_pcr, info->log_entries, info->log_bytes, info->log_max_bytes);
+	if (info->has_pcr_at_load)
+		for (size_t i = 0; i < info->pcr_at_load.n; i++) {
+			const struct tao_digest *d = &info->pcr_at_load.d[i];
+			char hex[2 * TAO_MAX_DIGEST_SIZE + 1], key[8];
+
+			fprintf(f, KEY "%s %s\n",
+				i ? "" : "pcr at load:", tao_json_bank_key(d->alg, key),
+				tao_hex_encode(d->bytes, d->size, hex));
+		}
+	fprintf(f,
+		KEY "measure %" PRIu64 ", quote %" PRIu64 ", tpm errors %" PRIu64
+		    ", log full %" PRIu64 ", key mismatch %" PRIu64 "\n",
+		"stats:", st->measure, st->quote, st->tpm_errors, st->log_full, st->key_mismatch);
+}
+
 int tao_info_print(FILE *f, const struct tao_info *info)
 {
 	fprintf(f, KEY "%s\n", "module version:", info->module_version);
@@ -73,5 +96,7 @@ int tao_info_print(FILE *f, const struct tao_info *info)
 					     : "transport error");
 		print_banks(f, info);
 	}
+	if (info->has_log)
+		print_log(f, info);
 	return ferror(f) ? -EIO : 0;
 }

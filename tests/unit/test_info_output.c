@@ -68,7 +68,13 @@ static void test_json_full_tpm2(void **state)
 		"\"spec\":{\"revision\":164,\"year\":2021,\"day_of_year\":299},"
 		"\"pcr_banks\":[{\"algorithm\":\"sha256\",\"alg_id\":\"0x000b\",\"digest_size\":32}"
 		","
-		"{\"algorithm\":\"sha1\",\"alg_id\":\"0x0004\",\"digest_size\":20}]}}");
+		"{\"algorithm\":\"sha1\",\"alg_id\":\"0x0004\",\"digest_size\":20}]},"
+		"\"log\":{\"pcr\":13,\"entries\":2,\"bytes\":512,\"max_bytes\":1048576,"
+		"\"pcr_at_load\":{"
+		"\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\","
+		"\"sha1\":\"0000000000000000000000000000000000000000\"},"
+		"\"stats\":{\"measure\":1,\"quote\":2,\"tpm_errors\":3,\"log_full\":4,"
+		"\"key_mismatch\":5}}}");
 }
 
 /* What taoctl info --json prints, byte for byte. */
@@ -116,6 +122,7 @@ static void test_json_tpm_rc_and_unknown_alg(void **state)
 	(void)state;
 	parse_ok(reply_tpm2(0), &info);
 	info.has_props = false;
+	info.has_log = false;
 	info.has_rc = true;
 	info.tpm_rc = 0x101;
 	info.banks[1].alg = 0xabcd;
@@ -142,7 +149,55 @@ static void test_print_full_tpm2(void **state)
 			      "vendor:         SW   TPM\n"
 			      "firmware:       0x20191023 0x00163636\n"
 			      "spec:           revision 1.64, 2021 day 299\n"
-			      "pcr banks:      sha256 (32 bytes), sha1 (20 bytes)\n");
+			      "pcr banks:      sha256 (32 bytes), sha1 (20 bytes)\n"
+			      "log:            PCR 13, 2 entries, 512 of 1048576 bytes\n"
+			      "pcr at load:    sha256 "
+			      "0000000000000000000000000000000000000000000000000000000000000000\n"
+			      "                sha1 0000000000000000000000000000000000000000\n"
+			      "stats:          measure 1, quote 2, tpm errors 3, log full 4, key "
+			      "mismatch 5\n");
+}
+
+/* A log that has not started, with large counters and a bank libtao cannot name. */
+static void test_log_not_started(void **state)
+{
+	struct tao_info info;
+
+	(void)state;
+	parse_ok(reply_tpm2(0), &info);
+	info.has_pcr_at_load = false;
+	info.log_entries = 0;
+	info.log_bytes = 0;
+	info.log_max_bytes = 18446744073709551615ull;
+	info.stats.measure = 18446744073709551615ull;
+	assert_json(
+		&info, JSON_C_TO_STRING_PLAIN,
+		"{\"module\":{\"version\":\"0.1.0\",\"genl_family\":\"tao\",\"genl_version\":1},"
+		"\"tpm\":{\"state\":\"tpm2\",\"present\":true,\"device\":\"tpm0\","
+		"\"manufacturer\":\"IBM\",\"manufacturer_id\":\"0x49424d00\","
+		"\"vendor_string\":\"SW   TPM\","
+		"\"firmware_version_1\":\"0x20191023\",\"firmware_version_2\":\"0x00163636\","
+		"\"spec\":{\"revision\":164,\"year\":2021,\"day_of_year\":299},"
+		"\"pcr_banks\":[{\"algorithm\":\"sha256\",\"alg_id\":\"0x000b\",\"digest_size\":32}"
+		","
+		"{\"algorithm\":\"sha1\",\"alg_id\":\"0x0004\",\"digest_size\":20}]},"
+		"\"log\":{\"pcr\":13,\"entries\":0,\"bytes\":0,\"max_bytes\":18446744073709551615,"
+		"\"stats\":{\"measure\":18446744073709551615,\"quote\":2,\"tpm_errors\":3,"
+		"\"log_full\":4,\"key_mismatch\":5}}}");
+	info.pcr_at_load.d[0].alg = 0x4321;
+	info.pcr_at_load.d[0].size = 1;
+	info.pcr_at_load.d[0].bytes[0] = 0xab;
+	info.pcr_at_load.n = 1;
+	info.has_pcr_at_load = true;
+	info.has_props = false;
+	assert_printed(&info,
+		       "module version: 0.1.0\n"
+		       "tpm:            TPM 2.0 (tpm0)\n"
+		       "pcr banks:      sha256 (32 bytes), sha1 (20 bytes)\n"
+		       "log:            PCR 13, 0 entries, 0 of 18446744073709551615 bytes\n"
+		       "pcr at load:    0x4321 ab\n"
+		       "stats:          measure 18446744073709551615, quote 2, tpm errors 3, log "
+		       "full 4, key mismatch 5\n");
 }
 
 static void test_print_tpm_rc_and_unknown_alg(void **state)
@@ -152,6 +207,7 @@ static void test_print_tpm_rc_and_unknown_alg(void **state)
 	(void)state;
 	parse_ok(reply_tpm2(0), &info);
 	info.has_props = false;
+	info.has_log = false;
 	info.has_rc = true;
 	info.tpm_rc = 0;
 	info.banks[0].alg = 0x00ff;
@@ -186,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_print_full_tpm2),
 		cmocka_unit_test(test_print_tpm_rc_and_unknown_alg),
 		cmocka_unit_test(test_print_no_tpm),
+		cmocka_unit_test(test_log_not_started),
 	};
 
 	return cmocka_run_group_tests_name("tao_info output", tests, NULL, NULL);

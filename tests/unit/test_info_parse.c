@@ -34,10 +34,20 @@ static struct nl_msg *reply_state(uint32_t state)
 	return msg;
 }
 
+/* The reference reply with other banks, an empty log and no PCR-at-load values. */
+static struct nl_msg *reply_other_banks(unsigned long long omit)
+{
+	struct nl_msg *msg = reply_tpm2(omit | OMIT(TAO_A_PCR_BANKS) | OMIT(TAO_A_LOG_ENTRIES) |
+					OMIT(TAO_A_LOG_PCR_AT_LOAD));
+
+	assert_int_equal(nla_put_u32(msg, TAO_A_LOG_ENTRIES, 0), 0);
+	return msg;
+}
+
 /* The reference reply with its banks replaced by n entries of distinct algorithms. */
 static struct nl_msg *reply_n_banks(int n)
 {
-	struct nl_msg *msg = reply_tpm2(OMIT(TAO_A_PCR_BANKS));
+	struct nl_msg *msg = reply_other_banks(0);
 	struct nlattr *banks = nla_nest_start(msg, TAO_A_PCR_BANKS);
 
 	for (int i = 0; i < n; i++)
@@ -133,7 +143,7 @@ static void test_tpm2_attributes_ignored_for_other_states(void **state)
 
 static void test_limits_accepted(void **state)
 {
-	struct nl_msg *msg = reply_tpm2(OMIT(TAO_A_TPM_VENDOR_STRING) | OMIT(TAO_A_PCR_BANKS));
+	struct nl_msg *msg = reply_other_banks(OMIT(TAO_A_TPM_VENDOR_STRING));
 	struct nlattr *banks;
 	struct tao_info info;
 
@@ -384,6 +394,174 @@ static void test_not_a_get_info_reply(void **state)
 	expect_refusal(msg, -EPROTO, "message is too short for a generic netlink header");
 }
 
+static void test_log_other_states(void **state)
+{
+	struct nl_msg *msg;
+	struct tao_info info;
+
+	(void)state;
+	/* Without a TPM, no log: nothing to report. */
+	assert_int_equal(parse(reply_state(TAO_TPM_STATE_NONE), &info), 0);
+	assert_false(info.has_log);
+	assert_false(info.has_pcr_at_load);
+
+	/* A TPM that went away leaves its log behind. */
+	msg = reply_state(TAO_TPM_STATE_GONE);
+	nla_put_u32(msg, TAO_A_LOG_PCR, 16);
+	nla_put_u32(msg, TAO_A_LOG_ENTRIES, 1);
+	nla_put_u64(msg, TAO_A_LOG_BYTES, 100);
+	nla_put_u64(msg, TAO_A_LOG_MAX_BYTES, 200);
+	reply_put_stats(msg, 0);
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 1, (const int[][3]){ { 0x000c, 48, 0xff } });
+	assert_int_equal(parse(msg, &info), 0);
+	assert_true(info.has_log);
+	assert_int_equal(info.log_pcr, 16);
+	assert_int_equal(info.log_entries, 1);
+	assert_int_equal(info.log_bytes, 100);
+	assert_int_equal(info.log_max_bytes, 200);
+	assert_int_equal(info.stats.key_mismatch, REF_STAT_KEY_MISMATCH);
+	assert_true(info.has_pcr_at_load);
+	assert_int_equal(info.pcr_at_load.n, 1);
+	assert_int_equal(info.pcr_at_load.d[0].alg, 0x000c);
+	assert_int_equal(info.pcr_at_load.d[0].size, 48);
+	assert_int_equal(info.pcr_at_load.d[0].bytes[47], 0xff);
+
+	/* Counters but some missing: refused. */
+	msg = reply_state(TAO_TPM_STATE_NONE);
+	nla_put_u32(msg, TAO_A_LOG_PCR, 13);
+	expect_refusal(msg, -EBADMSG, "TAO_A_LOG_ENTRIES is missing from the log's counters");
+}
+
+static void test_log_not_started(void **state)
+{
+	struct nl_msg *msg = reply_tpm2(OMIT(TAO_A_LOG_ENTRIES) | OMIT(TAO_A_LOG_PCR_AT_LOAD));
+	struct tao_info info;
+
+	(void)state;
+	nla_put_u32(msg, TAO_A_LOG_ENTRIES, 0);
+	assert_int_equal(parse(msg, &info), 0);
+	assert_true(info.has_log);
+	assert_int_equal(info.log_entries, 0);
+	assert_false(info.has_pcr_at_load);
+
+	expect_refusal(reply_tpm2(OMIT(TAO_A_LOG_PCR_AT_LOAD)), -EBADMSG,
+		       "TAO_A_LOG_PCR_AT_LOAD is missing, but the log has 2 entries");
+}
+
+static void test_log_counters_refused(void **state)
+{
+	struct nl_msg *msg;
+
+	(void)state;
+	expect_refusal(reply_tpm2(OMIT(TAO_A_LOG_MAX_BYTES)), -EBADMSG,
+		       "TAO_A_LOG_MAX_BYTES is missing for a TPM 2.0");
+	expect_refusal(reply_tpm2(OMIT(TAO_A_STATS)), -EBADMSG,
+		       "TAO_A_STATS is missing for a TPM 2.0");
+
+	msg = reply_tpm2(OMIT(TAO_A_LOG_PCR));
+	nla_put_u32(msg, TAO_A_LOG_PCR, TAO_PCR_COUNT);
+	expect_refusal(msg, -EBADMSG, "TAO_A_LOG_PCR 24 is outside 0..23");
+
+	msg = reply_tpm2(OMIT(TAO_A_LOG_BYTES));
+	nla_put_u32(msg, TAO_A_LOG_BYTES, 512);
+	expect_refusal(msg, -EBADMSG, "TAO_A_LOG_BYTES is 4 bytes long, expected 8");
+
+	msg = reply_tpm2(0);
+	nla_put_u32(msg, TAO_A_LOG_PCR, 13);
+	expect_refusal(msg, -EBADMSG, "TAO_A_LOG_PCR appears twice");
+
+	msg = reply_tpm2(OMIT(TAO_A_STATS));
+	reply_put_stats(msg, OMIT(TAO_A_STAT_LOG_FULL));
+	expect_refusal(msg, -EBADMSG, "TAO_A_STATS: TAO_A_STAT_LOG_FULL is missing");
+
+	msg = reply_tpm2(OMIT(TAO_A_STATS));
+	{
+		struct nlattr *nest = nla_nest_start(msg, TAO_A_STATS);
+
+		nla_put_u64(msg, TAO_A_STAT_MEASURE, 1);
+		nla_put_u32(msg, TAO_A_STAT_QUOTE, 2);
+		nla_nest_end(msg, nest);
+	}
+	expect_refusal(msg, -EBADMSG, "TAO_A_STATS: TAO_A_STAT_QUOTE is 4 bytes long, expected 8");
+}
+
+static void test_stats_pad_and_unknown(void **state)
+{
+	struct nl_msg *msg = reply_tpm2(OMIT(TAO_A_STATS));
+	struct nlattr *nest = nla_nest_start(msg, TAO_A_STATS);
+	struct tao_info info;
+
+	(void)state;
+	nla_put(msg, TAO_A_STAT_PAD, 0, NULL);
+	nla_put_u64(msg, TAO_A_STAT_MEASURE, REF_STAT_MEASURE);
+	nla_put_u64(msg, TAO_A_STAT_QUOTE, REF_STAT_QUOTE);
+	nla_put_u64(msg, TAO_A_STAT_TPM_ERRORS, REF_STAT_TPM_ERRORS);
+	nla_put_u32(msg, TAO_A_STAT_MAX + 1, 77); /* a later counter */
+	nla_put_u64(msg, TAO_A_STAT_LOG_FULL, REF_STAT_LOG_FULL);
+	nla_put_u64(msg, TAO_A_STAT_KEY_MISMATCH, REF_STAT_KEY_MISMATCH);
+	nla_nest_end(msg, nest);
+	assert_int_equal(parse(msg, &info), 0);
+	assert_reference_tpm2(&info);
+}
+
+static void test_pcr_at_load_refused(void **state)
+{
+	struct nl_msg *msg;
+
+	(void)state;
+	msg = reply_tpm2(OMIT(TAO_A_LOG_PCR_AT_LOAD));
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 1, (const int[][3]){ { ALG_SHA256, 32, 0 } });
+	expect_refusal(msg, -EBADMSG, "TAO_A_LOG_PCR_AT_LOAD lacks active bank 0x0004");
+
+	msg = reply_tpm2(OMIT(TAO_A_LOG_PCR_AT_LOAD));
+	reply_put_digests(
+		msg, TAO_A_LOG_PCR_AT_LOAD, 3,
+		(const int[][3]){ { ALG_SHA256, 32, 0 }, { ALG_SHA1, 20, 0 }, { 0x000c, 48, 0 } });
+	expect_refusal(msg, -EBADMSG, "TAO_A_LOG_PCR_AT_LOAD has bank 0x000c, which is not active");
+
+	msg = reply_tpm2(OMIT(TAO_A_LOG_PCR_AT_LOAD));
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 2,
+			  (const int[][3]){ { ALG_SHA256, 20, 0 }, { ALG_SHA1, 20, 0 } });
+	expect_refusal(
+		msg, -EBADMSG,
+		"TAO_A_LOG_PCR_AT_LOAD entry 1: sha256 digest is 20 bytes long, expected 32");
+
+	msg = reply_tpm2(OMIT(TAO_A_LOG_PCR_AT_LOAD));
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 2,
+			  (const int[][3]){ { ALG_SHA1, 20, 0 }, { ALG_SHA1, 20, 0 } });
+	expect_refusal(msg, -EBADMSG,
+		       "TAO_A_LOG_PCR_AT_LOAD entry 2: algorithm 0x0004 is listed twice");
+
+	msg = reply_tpm2(OMIT(TAO_A_LOG_PCR_AT_LOAD));
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 2,
+			  (const int[][3]){ { ALG_SHA1, 20, 0 }, { ALG_SHA256, 0, 0 } });
+	expect_refusal(msg, -EBADMSG,
+		       "TAO_A_LOG_PCR_AT_LOAD entry 2: TAO_A_DIGEST_VALUE is 0 bytes long, "
+		       "expected 1 to 64");
+
+	msg = reply_tpm2(OMIT(TAO_A_LOG_PCR_AT_LOAD));
+	nla_nest_end_keep_empty(msg, nla_nest_start(msg, TAO_A_LOG_PCR_AT_LOAD));
+	expect_refusal(msg, -EBADMSG, "TAO_A_LOG_PCR_AT_LOAD has no entries");
+
+	/* An algorithm libtao cannot name: its size must still be the bank's. */
+	msg = reply_other_banks(0);
+	{
+		struct nlattr *banks = nla_nest_start(msg, TAO_A_PCR_BANKS);
+
+		reply_put_bank(msg, 0x1234, 32);
+		nla_nest_end(msg, banks);
+	}
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 1, (const int[][3]){ { 0x1234, 20, 0 } });
+	expect_refusal(msg, -EBADMSG,
+		       "TAO_A_LOG_PCR_AT_LOAD has 20 bytes for bank 0x1234, whose digests are "
+		       "32 bytes");
+
+	/* Values at load without the counters. */
+	msg = reply_state(TAO_TPM_STATE_NONE);
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 1, (const int[][3]){ { ALG_SHA1, 20, 0 } });
+	expect_refusal(msg, -EBADMSG, "TAO_A_LOG_PCR_AT_LOAD comes without the log's counters");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +590,11 @@ int main(void)
 		cmocka_unit_test(test_inconsistent_properties),
 		cmocka_unit_test(test_stray_bytes),
 		cmocka_unit_test(test_not_a_get_info_reply),
+		cmocka_unit_test(test_log_other_states),
+		cmocka_unit_test(test_log_not_started),
+		cmocka_unit_test(test_log_counters_refused),
+		cmocka_unit_test(test_stats_pad_and_unknown),
+		cmocka_unit_test(test_pcr_at_load_refused),
 	};
 
 	return cmocka_run_group_tests_name("tao_info_parse", tests, NULL, NULL);
