@@ -244,6 +244,7 @@ static int bench_log_get(struct nl_sock *sk, int runs)
 int main(int argc, char **argv)
 {
 	struct nl_sock *sk;
+	int rc = 2;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: taobench pcr-read N | quote N HANDLE | log-get RUNS\n");
@@ -251,11 +252,13 @@ int main(int argc, char **argv)
 	}
 	sk = nlt_open();
 	if (!strcmp(argv[1], "pcr-read"))
-		return bench_pcr_read(sk, atoi(argv[2]));
-	if (!strcmp(argv[1], "quote") && argc >= 4)
-		return bench_quote(sk, atoi(argv[2]), (uint32_t)strtoul(argv[3], NULL, 0));
-	if (!strcmp(argv[1], "log-get"))
-		return bench_log_get(sk, atoi(argv[2]));
-	fprintf(stderr, "taobench: unknown command\n");
-	return 2;
+		rc = bench_pcr_read(sk, atoi(argv[2]));
+	else if (!strcmp(argv[1], "quote") && argc >= 4)
+		rc = bench_quote(sk, atoi(argv[2]), (uint32_t)strtoul(argv[3], NULL, 0));
+	else if (!strcmp(argv[1], "log-get"))
+		rc = bench_log_get(sk, atoi(argv[2]));
+	else
+		fprintf(stderr, "taobench: unknown command\n");
+	nl_socket_free(sk);
+	return rc;
 }

@@ -593,13 +593,22 @@ struct tao_log_dump {
 
 static int tao_nl_log_start(struct netlink_callback *cb)
 {
-	struct nlattr **attrs = tao_dump_attrs(cb);
 	struct tao_log_dump *ctx = (void *)cb->ctx;
+	struct nlattr *attrs[TAO_A_MAX + 1];
 	struct tpm_chip *chip;
 	u32 state;
+	int rc;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	memset(ctx, 0, sizeof(*ctx));
+	/*
+	 * The core validated the request already; parsing it here again
+	 * keeps this file free of the 6.2 change to struct genl_dumpit_info.
+	 */
+	rc = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, TAO_A_MAX,
+			 tao_log_get_policy, cb->extack);
+	if (rc)
+		return rc;
 	if (attrs[TAO_A_LOG_START])
 		ctx->cur.seq = nla_get_u32(attrs[TAO_A_LOG_START]);
 	chip = tao_core_chip(&state);

@@ -144,7 +144,8 @@ static void load_info(struct nl_sock *sk)
 		nlt_transact(sk, nlt_request(NLM_F_ACK, TAO_CMD_GET_INFO), on_info, NULL);
 
 	if (r.error || !nbanks) {
-		fprintf(stderr, "taotest: GET_INFO failed, or the measurement log is not running (see dmesg)\n");
+		fprintf(stderr, "taotest: GET_INFO failed, or the measurement log is not running "
+				"(see dmesg)\n");
 		exit(2);
 	}
 }
@@ -679,6 +680,7 @@ static int cmd_events(long n, int seconds)
 	rc = grp < 0 ? grp : nl_socket_add_membership(sk, grp);
 	if (rc < 0) {
 		printf("join=%s\n", nl_geterror(rc));
+		nl_socket_free(sk);
 		return 1;
 	}
 	printf("join=ok\n");
@@ -690,21 +692,13 @@ static int cmd_events(long n, int seconds)
 		nl_recvmsgs_default(sk);
 		nanosleep(&ts, NULL);
 	}
+	nl_socket_free(sk);
 	return left > 0 ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(struct nl_sock *sk, int argc, char **argv)
 {
-	struct nl_sock *sk;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: taotest fill N [SIZE] | check-log [N] | bind ROLE HANDLE | "
-				"race M Q R\n");
-		return 2;
-	}
-	if (!strcmp(argv[1], "events") && argc >= 4)
-		return cmd_events(atol(argv[2]), atoi(argv[3]));
-	sk = nlt_open();
 	if (!strcmp(argv[1], "pcrs"))
 		return nlt_transact(sk, nlt_request(NLM_F_ACK, TAO_CMD_PCR_READ), print_pcr, NULL)
 				       .error
@@ -734,4 +728,23 @@ int main(int argc, char **argv)
 		return cmd_race(sk, atoi(argv[2]), atoi(argv[3]), atol(argv[4]));
 	fprintf(stderr, "taotest: unknown command\n");
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct nl_sock *sk;
+	int rc;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: taotest fill N [SIZE] | check-log [N] | bind ROLE HANDLE | "
+				"race M Q R | quote ROLE | pcrs | measure-digests NAME | "
+				"events N SECONDS\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "events") && argc >= 4)
+		return cmd_events(atol(argv[2]), atoi(argv[3]));
+	sk = nlt_open();
+	rc = dispatch(sk, argc, argv);
+	nl_socket_free(sk);
+	return rc;
 }
