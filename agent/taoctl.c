@@ -28,6 +28,8 @@
 #include "tao_tpm_public.h"
 #include "tao_tpm_rc.h"
 #include "tao_verify.h"
+#include "taoctl_devid.h"
+#include "taoctl_verify.h"
 
 enum {
 	TAOCTL_EXIT_OK = 0,
@@ -184,6 +186,124 @@ static const struct command commands[] = {
 		.run = cmd_random,
 	},
 	{
+		.name = "provision",
+		.args = "(--factory --ca DIR [--serial S] [--force] | --existing --iak-cert F "
+			"--idevid-cert F) [--iak-handle H] [--idevid-handle H] [--state-dir DIR] "
+			"[--json]",
+		.summary = "Provision the device identity keys (IAK, IDevID)",
+		.help = "With --factory, simulate manufacturing: create an IAK (restricted\n"
+			"signing) and an IDevID (unrestricted signing), ECC P-256 primaries of\n"
+			"the endorsement hierarchy persisted at 0x81020000 and 0x81020001, have\n"
+			"the manufacturer CA in DIR (created if absent) issue their certificates\n"
+			"with the same device serial number, certify the IDevID with the IAK,\n"
+			"write everything to the state directory and bind both roles. Keys at\n"
+			"those handles are never replaced unless --force is given.\n"
+			"With --existing, use factory keys already in the TPM: check that they\n"
+			"match the given certificates, copy these and bind the roles; nothing\n"
+			"is created. Needs root. See docs/provisioning.md.\n"
+			"\n"
+			"Options:\n"
+			"  -F, --factory         Simulated manufacturing (needs --ca)\n"
+			"  -c, --ca DIR          The manufacturer CA (ca.key, ca.pem)\n"
+			"  -s, --serial S        Device serial number (default: TAO- and 16\n"
+			"                        random hex digits)\n"
+			"  -f, --force           Replace keys at the handles (destroys them)\n"
+			"  -E, --existing        Use existing factory keys\n"
+			"  -a, --iak-cert F      The IAK's certificate (PEM, chain leaf first)\n"
+			"  -b, --idevid-cert F   The IDevID's certificate (PEM, chain leaf first)\n"
+			"  -I, --iak-handle H    The IAK's handle (default 0x81020000)\n"
+			"  -D, --idevid-handle H The IDevID's handle (default 0x81020001)\n"
+			"  -d, --state-dir DIR   Where certificates go (default "
+			"/var/lib/tao)\n" JSON_HELP HELP_HELP,
+		.run = taoctl_cmd_provision,
+	},
+	{
+		.name = "ldevid",
+		.args = "create [--handle H] [--subject DN] --csr-out FILE [--certify-out DIR] "
+			"[--state-dir DIR] [--force] [--json]",
+		.summary = "Create an LDevID key and its certificate request",
+		.help = "Create an unrestricted ECC P-256 signing key under the SRK, persist it\n"
+			"(default 0x81020002), write a PKCS#10 request signed by it in the TPM,\n"
+			"and its TPM2_Certify by the IAK (qualifying data: SHA-256 of the\n"
+			"request's DER) as ldevid.certify.attest, ldevid.certify.sig,\n"
+			"ldevid.tpmt and ldevid.pub.pem. The role is bound when the certificate\n"
+			"arrives. Needs root.\n"
+			"\n"
+			"Options:\n"
+			"  -H, --handle H        Persistent handle (default 0x81020002)\n"
+			"  -s, --subject DN      Subject, e.g. 'CN=dev1,O=acme' (default:\n"
+			"                        CN=LDevID SERIAL,serialNumber=SERIAL)\n"
+			"  -o, --csr-out FILE    Where the request goes (PEM)\n"
+			"  -C, --certify-out DIR Where the certification goes (default\n"
+			"                        STATE-DIR/ldevid)\n"
+			"  -d, --state-dir DIR   Default /var/lib/tao\n"
+			"  -f, --force           Replace a key at the handle\n" JSON_HELP HELP_HELP,
+		.run = taoctl_cmd_ldevid,
+	},
+	{
+		.name = "evidence",
+		.args = "--binder HEX [--pcrs SEL] --out FILE [--tls-role ROLE] [--state-dir DIR] "
+			"[--json]",
+		.summary = "Produce the device's evidence for a binder",
+		.help = "Quote PCRs with the IAK through the module (qualifying data: the\n"
+			"binder), take the log entries the quote covers, have the IAK certify\n"
+			"the TLS key (TPM2_Certify, same binder), add the TLS key's public\n"
+			"area, the PCR values and the IAK and TLS key certificates of the state\n"
+			"directory, and write the evidence record of docs/protocol.md to FILE\n"
+			"(atomically). Needs root.\n"
+			"\n"
+			"Options:\n"
+			"  -b, --binder HEX      32 bytes in hex\n"
+			"  -p, --pcrs SEL        The PCRs to quote (default: sha256 and the log\n"
+			"                        PCR, sha256:13)\n" SEL_HELP
+			"  -o, --out FILE        Where the evidence goes\n"
+			"  -r, --tls-role ROLE   idevid (default) or ldevid: the key certified\n"
+			"  -d, --state-dir DIR   Certificates (default /var/lib/tao)\n" JSON_HELP
+				HELP_HELP,
+		.run = taoctl_cmd_evidence,
+	},
+	{
+		.name = "verify",
+		.args = "--evidence FILE --binder HEX --trust CA.pem [--policy FILE] [--at TIME] "
+			"[--json]",
+		.summary = "Verify a device's evidence offline, as the registrar does",
+		.help = "Decode the evidence record FILE (docs/protocol.md) and run every check\n"
+			"of the verifier: certificate chains, same device, certify, TLS key,\n"
+			"quote, clock, log replay, log origin and, with --policy, reference PCR\n"
+			"values and allowed events. One line per check (✓ pass, ! warning,\n"
+			"✗ failure, - skipped) with its reason, then the status: affirming,\n"
+			"warning, contraindicated or none. Exit status: 0 affirming, 3 warning,\n"
+			"1 contraindicated or none (or an error), 2 bad usage. Needs no module.\n"
+			"\n"
+			"Options:\n"
+			"  -e, --evidence FILE   The evidence record\n"
+			"  -b, --binder HEX      This session's binder, 32 bytes in hex\n"
+			"  -t, --trust CA.pem    The manufacturer CA certificates (PEM)\n"
+			"  -P, --policy FILE     A reference-value policy (taoctl policy capture)\n"
+			"  -a, --at TIME         Verify at TIME instead of now: seconds since\n"
+			"                        1970, YYYY-MM-DD or "
+			"YYYY-MM-DDTHH:MM:SSZ\n" JSON_HELP HELP_HELP,
+		.run = taoctl_cmd_verify,
+	},
+	{
+		.name = "policy",
+		.args = "capture --evidence FILE --binder HEX --trust CA.pem --out POLICY [--at "
+			"TIME]",
+		.summary = "Write a reference-value policy from a known-good device",
+		.help = "Verify the evidence (every check but the policy ones must pass;\n"
+			"warnings are shown) and write a policy (docs/protocol.md, \"Policy\"):\n"
+			"the quoted PCR values except the log PCR, and every (type, name) of the\n"
+			"log as an allowed event. Written atomically. Needs no module.\n"
+			"\n"
+			"Options:\n"
+			"  -e, --evidence FILE   The evidence record\n"
+			"  -b, --binder HEX      The binder it was made for, 32 bytes in hex\n"
+			"  -t, --trust CA.pem    The manufacturer CA certificates (PEM)\n"
+			"  -o, --out POLICY      Where the policy goes\n"
+			"  -a, --at TIME         Verify at TIME instead of now\n" HELP_HELP,
+		.run = taoctl_cmd_policy,
+	},
+	{
 		.name = "help",
 		.args = "[COMMAND]",
 		.summary = "Show help for taoctl or for COMMAND",
@@ -211,7 +331,7 @@ static void print_usage(FILE *f)
 	      "Commands:\n",
 	      f);
 	for (size_t i = 0; i < N_COMMANDS; i++) {
-		fprintf(f, "  %-9s%s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s%s\n", commands[i].name, commands[i].summary);
 	}
 	fputs("\n"
 	      "Options:\n"
@@ -226,6 +346,14 @@ static void print_command_help(FILE *f, const struct command *cmd)
 {
 	fprintf(f, "Usage: taoctl %s %s\n\n%s.\n\n%s", cmd->name, cmd->args, cmd->summary,
 		cmd->help);
+}
+
+static int finish_output(void);
+
+int taoctl_show_help(const struct command *cmd)
+{
+	print_command_help(stdout, cmd);
+	return finish_output();
 }
 
 __attribute__((format(printf, 1, 2))) static void print_error(const char *fmt, ...)

@@ -34,26 +34,41 @@ static int ecdsa_der(const struct tao_signature *sig, unsigned char **der)
 int tao_signature_verify(const struct tao_tpm_public *pub, const struct tao_signature *sig,
 			 const uint8_t *msg, size_t len, char *err, size_t errlen)
 {
+	EVP_PKEY *pkey = NULL;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	rc = tao_tpm_public_to_pkey(pub, &pkey, err, errlen);
+	if (rc)
+		return rc;
+	rc = tao_signature_verify_pkey(pkey, sig, msg, len, err, errlen);
+	EVP_PKEY_free(pkey);
+	return rc;
+}
+
+int tao_signature_verify_pkey(EVP_PKEY *pkey, const struct tao_signature *sig, const uint8_t *msg,
+			      size_t len, char *err, size_t errlen)
+{
 	struct tao_perr e = { err, errlen };
 	const EVP_MD *md = tao_md(sig->hash);
 	EVP_MD_CTX *ctx = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
-	EVP_PKEY *pkey = NULL;
 	unsigned char *der = NULL;
 	const unsigned char *s;
 	size_t slen;
-	int rc, ok;
+	int rc = 0, ok;
 
 	if (err && errlen)
 		err[0] = '\0';
 	switch (sig->sig_alg) {
 	case TAO_TPM_ALG_ECDSA:
-		if (pub->type != TAO_TPM_ALG_ECC)
+		if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC)
 			return tao_fail(&e, -EINVAL, "an ECDSA signature needs an ECC key");
 		break;
 	case TAO_TPM_ALG_RSASSA:
 	case TAO_TPM_ALG_RSAPSS:
-		if (pub->type != TAO_TPM_ALG_RSA)
+		if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA)
 			return tao_fail(&e, -EINVAL, "an RSA signature needs an RSA key");
 		break;
 	default:
@@ -63,9 +78,6 @@ int tao_signature_verify(const struct tao_tpm_public *pub, const struct tao_sign
 	if (!md)
 		return tao_fail(&e, -EOPNOTSUPP, "signature hash 0x%04x is not supported",
 				sig->hash);
-	rc = tao_tpm_public_to_pkey(pub, &pkey, err, errlen);
-	if (rc)
-		return rc;
 	if (sig->sig_alg == TAO_TPM_ALG_ECDSA) {
 		slen = (size_t)ecdsa_der(sig, &der);
 		s = der;
@@ -83,7 +95,6 @@ int tao_signature_verify(const struct tao_tpm_public *pub, const struct tao_sign
 	else if (EVP_DigestVerify(ctx, s, slen, msg, len) != 1)
 		rc = tao_fail(&e, -EBADMSG, "the signature does not verify with the key");
 	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(pkey);
 	OPENSSL_free(der);
 	return rc;
 }

@@ -18,4 +18,8 @@
 int tao_signature_verify(const struct tao_tpm_public *pub, const struct tao_signature *sig,
 			 const uint8_t *msg, size_t len, char *err, size_t errlen);
 
+/* The same with an OpenSSL key (EC or RSA), such as a certificate's; errors as above. */
+int tao_signature_verify_pkey(EVP_PKEY *pkey, const struct tao_signature *sig, const uint8_t *msg,
+			      size_t len, char *err, size_t errlen);
+
 #endif /* TAO_VERIFY_H */

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* libtao's ESAPI layer: keys, public areas, TPM2_Certify and TPM2_Sign, every handle released. */
+#include "tao_tpm_esys.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_tctildr.h>
+
+#include "tao_tpm_rc.h"
+
+struct tao_esys {
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *ctx;
+	uint32_t last_rc;
+};
+
+/* An ESYS_TR and what releasing it means: flushing a transient object, closing a persistent one. */
+struct esys_tr {
+	ESYS_CONTEXT *ctx;
+	ESYS_TR tr;
+	bool transient;
+};
+
+#define ESYS_TR_INIT(e)                                                 \
+	{                                                               \
+		.ctx = (e)->ctx, .tr = ESYS_TR_NONE, .transient = false \
+	}
+
+static void esys_tr_release(struct esys_tr *t)
+{
+	if (t->tr == ESYS_TR_NONE)
+		return;
+	if (t->transient)
+		Esys_FlushContext(t->ctx, t->tr);
+	else
+		Esys_TR_Close(t->ctx, &t->tr);
+	t->tr = ESYS_TR_NONE;
+}
+
+static void esys_freep(void *p)
+{
+	Esys_Free(*(void **)p);
+}
+
+#define ESYS_CLEANUP(fn) __attribute__((cleanup(fn)))
+
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
+							  ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* A TPM (or TSS) failure: its response code in words. */
+static int tpm_fail(struct tao_esys *e, TSS2_RC rc, const char *what, char *err, size_t errlen)
+{
+	char name[64];
+
+	e->last_rc = rc;
+	if ((rc & 0xff0000) == 0) /* from the TPM itself */
+		set_err(err, errlen, "%s: TPM response code 0x%08" PRIx32 " (%s)", what, rc,
+			tao_tpm_rc_str(rc, name, sizeof(name)));
+	else
+		set_err(err, errlen, "%s: TSS error 0x%08" PRIx32, what, rc);
+	return -EIO;
+}
+
+const char *tao_esys_tcti_conf(void)
+{
+	const char *conf = getenv("TAO_TCTI");
+
+	if (!conf || !*conf)
+		conf = getenv("TPM2TOOLS_TCTI");
+	if (!conf || !*conf)
+		conf = "device:/dev/tpmrm0";
+	return conf;
+}
+
+int tao_esys_open(struct tao_esys **out, char *err, size_t errlen)
+{
+	const char *conf = tao_esys_tcti_conf();
+	struct tao_esys *e = calloc(1, sizeof(*e));
+	TSS2_RC rc;
+
+	if (!e)
+		return -ENOMEM;
+	/* The TSS logs its own errors to stderr; the caller reports them once, precisely. */
+	setenv("TSS2_LOG", "all+none", 0);
+	rc = Tss2_TctiLdr_Initialize(conf, &e->tcti);
+	if (rc != TSS2_RC_SUCCESS) {
+		set_err(err, errlen,
+			"cannot reach a TPM through TCTI '%s' (no TPM, or no access; set TAO_TCTI "
+			"to use another)",
+			conf);
+		free(e);
+		return -ENODEV;
+	}
+	rc = Esys_Initialize(&e->ctx, e->tcti, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		set_err(err, errlen, "ESAPI over TCTI '%s': error 0x%08" PRIx32, conf, rc);
+		Tss2_TctiLdr_Finalize(&e->tcti);
+		free(e);
+		return -EIO;
+	}
+	*out = e;
+	return 0;
+}
+
+void tao_esys_close(struct tao_esys *e)
+{
+	if (!e)
+		return;
+	Esys_Finalize(&e->ctx);
+	Tss2_TctiLdr_Finalize(&e->tcti);
+	free(e);
+}
+
+uint32_t tao_esys_last_rc(const struct tao_esys *e)
+{
+	return e->last_rc;
+}
+
+int tao_esys_exists(struct tao_esys *e, uint32_t handle, char *err, size_t errlen)
+{
+	ESYS_CLEANUP(esys_freep) TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
+	TSS2_RC rc;
+
+	rc = Esys_GetCapability(e->ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_HANDLES,
+				handle, 1, &more, &cap);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "listing persistent handles", err, errlen);
+	return cap->data.handles.count >= 1 && cap->data.handles.handle[0] == handle;
+}
+
+/* An ESYS_TR for the persistent key at handle: -ENOENT when none is there. */
+static int load_persistent(struct tao_esys *e, uint32_t handle, struct esys_tr *t, char *err,
+			   size_t errlen)
+{
+	TSS2_RC rc;
+	int r = tao_esys_exists(e, handle, err, errlen);
+
+	if (r < 0)
+		return r;
+	if (!r) {
+		set_err(err, errlen, "no key at persistent handle 0x%08" PRIx32, handle);
+		return -ENOENT;
+	}
+	rc = Esys_TR_FromTPMPublic(e->ctx, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   &t->tr);
+	if (rc != TSS2_RC_SUCCESS) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "reading the key at 0x%08" PRIx32, handle);
+		return tpm_fail(e, rc, what, err, errlen);
+	}
+	t->transient = false;
+	return 0;
+}
+
+static void template_public(enum tao_esys_template tmpl, TPM2B_PUBLIC *pub)
+{
+	TPMT_PUBLIC *p = &pub->publicArea;
+
+	memset(pub, 0, sizeof(*pub));
+	p->type = TPM2_ALG_ECC;
+	p->nameAlg = TPM2_ALG_SHA256;
+	p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+			      TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
+			      TPMA_OBJECT_SIGN_ENCRYPT;
+	p->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
+	p->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	p->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	if (tmpl == TAO_TEMPLATE_IAK) {
+		/* A restricted signing key must name its scheme. */
+		p->objectAttributes |= TPMA_OBJECT_RESTRICTED;
+		p->parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
+		p->parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
+	} else {
+		p->parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+	}
+}
+
+/* The TCG Provisioning Guidance's ECC P-256 SRK template. */
+static void srk_public(TPM2B_PUBLIC *pub)
+{
+	TPMT_PUBLIC *p = &pub->publicArea;
+
+	memset(pub, 0, sizeof(*pub));
+	p->type = TPM2_ALG_ECC;
+	p->nameAlg = TPM2_ALG_SHA256;
+	p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+			      TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
+			      TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+	p->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
+	p->parameters.eccDetail.symmetric.keyBits.aes = 128;
+	p->parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+	p->parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+	p->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	p->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	p->unique.ecc.x.size = 32;
+	p->unique.ecc.y.size = 32;
+}
+
+static int persist(struct tao_esys *e, ESYS_TR obj, uint32_t handle, char *err, size_t errlen)
+{
+	ESYS_TR out = ESYS_TR_NONE;
+	TSS2_RC rc;
+	char what[64];
+
+	rc = Esys_EvictControl(e->ctx, ESYS_TR_RH_OWNER, obj, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+			       ESYS_TR_NONE, handle, &out);
+	if (rc != TSS2_RC_SUCCESS) {
+		snprintf(what, sizeof(what), "persisting the key at 0x%08" PRIx32, handle);
+		return tpm_fail(e, rc, what, err, errlen);
+	}
+	Esys_TR_Close(e->ctx, &out);
+	return 0;
+}
+
+static int check_free(struct tao_esys *e, uint32_t handle, char *err, size_t errlen)
+{
+	int r = tao_esys_exists(e, handle, err, errlen);
+
+	if (r > 0) {
+		set_err(err, errlen, "persistent handle 0x%08" PRIx32 " is already in use", handle);
+		return -EEXIST;
+	}
+	return r;
+}
+
+int tao_esys_create_primary_persist(struct tao_esys *e, enum tao_esys_template tmpl,
+				    uint32_t handle, char *err, size_t errlen)
+{
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr key = ESYS_TR_INIT(e);
+	ESYS_CLEANUP(esys_freep) TPM2B_PUBLIC *out_pub = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_CREATION_DATA *cdata = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_DIGEST *chash = NULL;
+	ESYS_CLEANUP(esys_freep) TPMT_TK_CREATION *ticket = NULL;
+	TPM2B_SENSITIVE_CREATE sens = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPM2B_PUBLIC pub;
+	TSS2_RC rc;
+	int r;
+
+	if ((r = check_free(e, handle, err, errlen)))
+		return r;
+	template_public(tmpl, &pub);
+	rc = Esys_CreatePrimary(e->ctx, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				ESYS_TR_NONE, &sens, &pub, &outside, &pcrs, &key.tr, &out_pub,
+				&cdata, &chash, &ticket);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "creating the key (TPM2_CreatePrimary, endorsement)", err,
+				errlen);
+	key.transient = true;
+	return persist(e, key.tr, handle, err, errlen);
+}
+
+int tao_esys_create_child_persist(struct tao_esys *e, enum tao_esys_template tmpl, uint32_t handle,
+				  char *err, size_t errlen)
+{
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr parent = ESYS_TR_INIT(e);
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr key = ESYS_TR_INIT(e);
+	ESYS_CLEANUP(esys_freep) TPM2B_PUBLIC *ppub = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_CREATION_DATA *pcdata = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_DIGEST *pchash = NULL;
+	ESYS_CLEANUP(esys_freep) TPMT_TK_CREATION *pticket = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_PRIVATE *priv = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_PUBLIC *kpub = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_CREATION_DATA *cdata = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_DIGEST *chash = NULL;
+	ESYS_CLEANUP(esys_freep) TPMT_TK_CREATION *ticket = NULL;
+	TPM2B_SENSITIVE_CREATE sens = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPM2B_PUBLIC tmpl_pub;
+	TSS2_RC rc;
+	int r;
+
+	if ((r = check_free(e, handle, err, errlen)))
+		return r;
+	r = tao_esys_exists(e, TAO_HANDLE_SRK, err, errlen);
+	if (r < 0)
+		return r;
+	if (r) {
+		if ((r = load_persistent(e, TAO_HANDLE_SRK, &parent, err, errlen)))
+			return r;
+	} else {
+		srk_public(&tmpl_pub);
+		rc = Esys_CreatePrimary(e->ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+					ESYS_TR_NONE, &sens, &tmpl_pub, &outside, &pcrs, &parent.tr,
+					&ppub, &pcdata, &pchash, &pticket);
+		if (rc != TSS2_RC_SUCCESS)
+			return tpm_fail(e, rc, "creating the SRK (TPM2_CreatePrimary, owner)", err,
+					errlen);
+		parent.transient = true;
+	}
+	template_public(tmpl, &tmpl_pub);
+	rc = Esys_Create(e->ctx, parent.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens,
+			 &tmpl_pub, &outside, &pcrs, &priv, &kpub, &cdata, &chash, &ticket);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "creating the key (TPM2_Create)", err, errlen);
+	rc = Esys_Load(e->ctx, parent.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, priv, kpub,
+		       &key.tr);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "loading the key (TPM2_Load)", err, errlen);
+	key.transient = true;
+	return persist(e, key.tr, handle, err, errlen);
+}
+
+int tao_esys_evict(struct tao_esys *e, uint32_t handle, char *err, size_t errlen)
+{
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr key = ESYS_TR_INIT(e);
+	ESYS_TR out = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int r;
+
+	if ((r = load_persistent(e, handle, &key, err, errlen)))
+		return r;
+	rc = Esys_EvictControl(e->ctx, ESYS_TR_RH_OWNER, key.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+			       ESYS_TR_NONE, handle, &out);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "evicting the key (TPM2_EvictControl)", err, errlen);
+	/* EvictControl invalidated the object; ESAPI has dropped its ESYS_TR. */
+	key.tr = ESYS_TR_NONE;
+	return 0;
+}
+
+int tao_esys_read_public(struct tao_esys *e, uint32_t handle, uint8_t *tpmt, char *err,
+			 size_t errlen)
+{
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr key = ESYS_TR_INIT(e);
+	ESYS_CLEANUP(esys_freep) TPM2B_PUBLIC *pub = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_NAME *name = NULL;
+	ESYS_CLEANUP(esys_freep) TPM2B_NAME *qname = NULL;
+	size_t off = 0;
+	TSS2_RC rc;
+	int r;
+
+	if ((r = load_persistent(e, handle, &key, err, errlen)))
+		return r;
+	rc = Esys_ReadPublic(e->ctx, key.tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name,
+			     &qname);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "TPM2_ReadPublic", err, errlen);
+	rc = Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, tpmt, TAO_TPM2B_PUBLIC_MAX, &off);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "marshalling the public area", err, errlen);
+	return (int)off;
+}
+
+int tao_esys_certify(struct tao_esys *e, uint32_t object, uint32_t signer, const uint8_t *qual,
+		     size_t qual_len, uint8_t *attest, size_t *attest_len, uint8_t *sig,
+		     size_t *sig_len, char *err, size_t errlen)
+{
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr obj = ESYS_TR_INIT(e);
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr sign = ESYS_TR_INIT(e);
+	ESYS_CLEANUP(esys_freep) TPM2B_ATTEST *info = NULL;
+	ESYS_CLEANUP(esys_freep) TPMT_SIGNATURE *signature = NULL;
+	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_NULL };
+	TPM2B_DATA data = { 0 };
+	size_t off = 0;
+	TSS2_RC rc;
+	int r;
+
+	if (qual_len > sizeof(data.buffer)) {
+		set_err(err, errlen, "qualifying data of %zu bytes is too long", qual_len);
+		return -EINVAL;
+	}
+	data.size = (UINT16)qual_len;
+	memcpy(data.buffer, qual, qual_len);
+	if ((r = load_persistent(e, object, &obj, err, errlen)) ||
+	    (r = load_persistent(e, signer, &sign, err, errlen)))
+		return r;
+	rc = Esys_Certify(e->ctx, obj.tr, sign.tr, ESYS_TR_PASSWORD, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+			  &data, &scheme, &info, &signature);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "TPM2_Certify", err, errlen);
+	if (info->size > TAO_ATTEST_MAX) {
+		set_err(err, errlen, "TPM2_Certify returned %u bytes of attestation", info->size);
+		return -EIO;
+	}
+	memcpy(attest, info->attestationData, info->size);
+	*attest_len = info->size;
+	rc = Tss2_MU_TPMT_SIGNATURE_Marshal(signature, sig, TAO_SIGNATURE_MAX, &off);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "marshalling the signature", err, errlen);
+	*sig_len = off;
+	return 0;
+}
+
+int tao_esys_sign_sha256(struct tao_esys *e, uint32_t handle, const uint8_t digest[32],
+			 uint8_t **der, size_t *der_len, char *err, size_t errlen)
+{
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr key = ESYS_TR_INIT(e);
+	ESYS_CLEANUP(esys_freep) TPMT_SIGNATURE *signature = NULL;
+	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_ECDSA,
+				   .details.ecdsa.hashAlg = TPM2_ALG_SHA256 };
+	TPMT_TK_HASHCHECK ticket = { .tag = TPM2_ST_HASHCHECK, .hierarchy = TPM2_RH_NULL };
+	TPM2B_DIGEST d = { .size = 32 };
+	ECDSA_SIG *es;
+	BIGNUM *r_bn, *s_bn;
+	unsigned char *p = NULL;
+	TSS2_RC rc;
+	int r, n;
+
+	memcpy(d.buffer, digest, 32);
+	if ((r = load_persistent(e, handle, &key, err, errlen)))
+		return r;
+	rc = Esys_Sign(e->ctx, key.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &d, &scheme,
+		       &ticket, &signature);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "TPM2_Sign", err, errlen);
+	es = ECDSA_SIG_new();
+	r_bn = BN_bin2bn(signature->signature.ecdsa.signatureR.buffer,
+			 signature->signature.ecdsa.signatureR.size, NULL);
+	s_bn = BN_bin2bn(signature->signature.ecdsa.signatureS.buffer,
+			 signature->signature.ecdsa.signatureS.size, NULL);
+	if (!es || !r_bn || !s_bn || !ECDSA_SIG_set0(es, r_bn, s_bn)) {
+		BN_free(r_bn);
+		BN_free(s_bn);
+		ECDSA_SIG_free(es);
+		return -ENOMEM;
+	}
+	n = i2d_ECDSA_SIG(es, NULL);
+	p = n > 0 ? malloc((size_t)n) : NULL;
+	*der = p;
+	if (!p || i2d_ECDSA_SIG(es, &p) != n) {
+		ECDSA_SIG_free(es);
+		free(*der);
+		*der = NULL;
+		return -ENOMEM;
+	}
+	ECDSA_SIG_free(es);
+	*der_len = (size_t)n;
+	return 0;
+}

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The verifier against real swtpm evidence (vectors/evidence/): the honest evidence is affirming,
+ * and every kind of tampering is refused by the right check with the right reason.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <openssl/x509_vfy.h>
+
+#include "evidence_vectors.h"
+#include "tao_verifier.h"
+
+/* 2030-01-01: inside every certificate's validity. */
+#define AT_VALID ((time_t)1893456000)
+
+struct fixture {
+	struct tao_evidence ev;
+	X509_STORE *trust, *other;
+	struct tao_verdict v;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[4096], err[256];
+
+	assert_non_null(f);
+	assert_int_equal(vec_evidence(vec_dir(), "a", &f->ev), 0);
+	snprintf(path, sizeof(path), "%s/ca.pem", vec_dir());
+	assert_int_equal(tao_trust_load(path, &f->trust, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/other-ca.pem", vec_dir());
+	assert_int_equal(tao_trust_load(path, &f->other, err, sizeof(err)), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	tao_evidence_free(&f->ev);
+	X509_STORE_free(f->trust);
+	X509_STORE_free(f->other);
+	free(f);
+	return 0;
+}
+
+static const struct tao_verdict *verify_at(struct fixture *f, const struct tao_policy *p, time_t at)
+{
+	struct tao_verify_opts o = { .trust = f->trust, .policy = p, .at = at };
+
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	return &f->v;
+}
+
+static const struct tao_verdict *verify(struct fixture *f)
+{
+	return verify_at(f, NULL, AT_VALID);
+}
+
+/* Check id has result res and a reason containing what; the status follows. */
+static void expect(const struct tao_verdict *v, enum tao_check_id id, enum tao_check_result res,
+		   const char *what)
+{
+	if (v->checks[id].result != res || !strstr(v->checks[id].reason, what))
+		fail_msg("%s: %s \"%s\", expected %s \"%s\"", tao_check_name(id),
+			 tao_check_result_name(v->checks[id].result), v->checks[id].reason,
+			 tao_check_result_name(res), what);
+	if (res == TAO_RESULT_FAIL)
+		assert_int_equal(v->status, TAO_STATUS_CONTRAINDICATED);
+}
+
+static void test_honest(void **state)
+{
+	struct fixture *f = *state;
+	const struct tao_verdict *v = verify(f);
+
+	for (int i = 0; i < TAO_CHECK_COUNT; i++)
+		if (i != TAO_CHECK_POLICY_PCRS && i != TAO_CHECK_POLICY_EVENTS)
+			expect(v, i, TAO_RESULT_PASS, "");
+	expect(v, TAO_CHECK_POLICY_PCRS, TAO_RESULT_SKIP, "no policy");
+	assert_int_equal(v->status, TAO_STATUS_AFFIRMING);
+	assert_string_equal(v->device_serial, "TAO-A-0001");
+	expect(v, TAO_CHECK_LOG_REPLAY, TAO_RESULT_PASS, "4 entries replay to the quoted PCR 13");
+}
+
+/* Device b's module was reloaded: its log starts from a non-zero PCR 13. */
+static void test_reloaded_is_warning(void **state)
+{
+	struct fixture *f = *state;
+	const struct tao_verdict *v;
+
+	tao_evidence_free(&f->ev);
+	assert_int_equal(vec_evidence(vec_dir(), "b", &f->ev), 0);
+	v = verify(f);
+	expect(v, TAO_CHECK_LOG_ORIGIN, TAO_RESULT_WARN, "reloaded");
+	expect(v, TAO_CHECK_LOG_REPLAY, TAO_RESULT_PASS, "");
+	assert_int_equal(v->status, TAO_STATUS_WARNING);
+	assert_string_equal(v->device_serial, "TAO-B-0002");
+}
+
+/* Every bit of every TPM structure matters: flip each byte in turn. */
+static void flip_each(struct fixture *f, struct tao_blob *b, enum tao_check_id id)
+{
+	for (size_t i = 0; i < b->len; i++) {
+		b->bytes[i] ^= 0x01;
+		if (verify(f)->checks[id].result != TAO_RESULT_FAIL)
+			fail_msg("%s: flipping byte %zu of %zu passed", tao_check_name(id), i,
+				 b->len);
+		assert_int_equal(f->v.status, TAO_STATUS_CONTRAINDICATED);
+		b->bytes[i] ^= 0x01;
+	}
+	assert_int_equal(verify(f)->status, TAO_STATUS_AFFIRMING);
+}
+
+static void test_flip_quote(void **state)
+{
+	struct fixture *f = *state;
+
+	flip_each(f, &f->ev.quote_attest, TAO_CHECK_QUOTE);
+	flip_each(f, &f->ev.quote_signature, TAO_CHECK_QUOTE);
+}
+
+static void test_flip_certify(void **state)
+{
+	struct fixture *f = *state;
+
+	flip_each(f, &f->ev.certify_attest, TAO_CHECK_CERTIFY);
+	flip_each(f, &f->ev.certify_signature, TAO_CHECK_CERTIFY);
+	flip_each(f, &f->ev.tls_key_public, TAO_CHECK_CERTIFY);
+}
+
+static void test_flip_certs(void **state)
+{
+	struct fixture *f = *state;
+
+	flip_each(f, &f->ev.iak_certs[0], TAO_CHECK_IAK_CHAIN);
+}
+
+static void test_flip_values(void **state)
+{
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < f->ev.pcrs.n; i++) {
+		f->ev.pcrs.v[i].digest[5] ^= 0x80;
+		expect(verify(f), TAO_CHECK_QUOTE, TAO_RESULT_FAIL, "pcrDigest is not the digest");
+		f->ev.pcrs.v[i].digest[5] ^= 0x80;
+	}
+	f->ev.pcrs.n--;
+	expect(verify(f), TAO_CHECK_QUOTE, TAO_RESULT_FAIL, "not the quote's selection");
+}
+
+static void test_wrong_binder(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_verify_opts o = { .trust = f->trust, .at = AT_VALID };
+	uint8_t binder[32];
+
+	memcpy(binder, f->ev.binder, 32);
+	binder[31] ^= 1;
+	assert_int_equal(tao_verify_evidence(&f->ev, binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_QUOTE, TAO_RESULT_FAIL, "extraData is not this session's binder");
+	expect(&f->v, TAO_CHECK_CERTIFY, TAO_RESULT_FAIL, "extraData is not this session's binder");
+}
+
+/* The quote and certification of device b, in device a's evidence. */
+static void test_other_tpm(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vec_blob(vec_dir(), "b-quote.msg", &f->ev.quote_attest), 0);
+	assert_int_equal(vec_blob(vec_dir(), "b-quote.sig", &f->ev.quote_signature), 0);
+	expect(verify(f), TAO_CHECK_QUOTE, TAO_RESULT_FAIL, "not signed by the IAK");
+	assert_int_equal(vec_blob(vec_dir(), "b-certify.msg", &f->ev.certify_attest), 0);
+	assert_int_equal(vec_blob(vec_dir(), "b-certify.sig", &f->ev.certify_signature), 0);
+	assert_int_equal(vec_blob(vec_dir(), "b-idevid.tpmt", &f->ev.tls_key_public), 0);
+	expect(verify(f), TAO_CHECK_CERTIFY, TAO_RESULT_FAIL, "not signed by the IAK");
+}
+
+/* Device b's IDevID certificate: another device, and not the certified key. */
+static void test_other_idevid(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vec_blob(vec_dir(), "b-idevid.der", &f->ev.idevid_certs[0]), 0);
+	expect(verify(f), TAO_CHECK_TLS_KEY, TAO_RESULT_FAIL, "not the IDevID certificate's key");
+	expect(&f->v, TAO_CHECK_SAME_DEVICE, TAO_RESULT_FAIL,
+	       "the IAK names device \"TAO-A-0001\", the IDevID device \"TAO-B-0002\"");
+	expect(&f->v, TAO_CHECK_IDEVID_CHAIN, TAO_RESULT_PASS, "");
+}
+
+/* A key other than the one certified, handed over as the TLS key. */
+static void test_not_certified_key(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vec_blob(vec_dir(), "a-iak.tpmt", &f->ev.tls_key_public), 0);
+	expect(verify(f), TAO_CHECK_CERTIFY, TAO_RESULT_FAIL,
+	       "the certified Name is not the Name of the given TPMT_PUBLIC");
+}
+
+/* Honest certifications of keys that must not be TLS keys. */
+static void test_duplicable_key(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vec_blob(vec_dir(), "a-certify-dup.msg", &f->ev.certify_attest), 0);
+	assert_int_equal(vec_blob(vec_dir(), "a-certify-dup.sig", &f->ev.certify_signature), 0);
+	assert_int_equal(vec_blob(vec_dir(), "a-dup.tpmt", &f->ev.tls_key_public), 0);
+	expect(verify(f), TAO_CHECK_CERTIFY, TAO_RESULT_PASS, "");
+	expect(&f->v, TAO_CHECK_TLS_KEY, TAO_RESULT_FAIL, "fixedTPM is clear");
+}
+
+static void test_restricted_key(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vec_blob(vec_dir(), "a-certify-iak.msg", &f->ev.certify_attest), 0);
+	assert_int_equal(vec_blob(vec_dir(), "a-certify-iak.sig", &f->ev.certify_signature), 0);
+	assert_int_equal(vec_blob(vec_dir(), "a-iak.tpmt", &f->ev.tls_key_public), 0);
+	expect(verify(f), TAO_CHECK_CERTIFY, TAO_RESULT_PASS, "");
+	expect(&f->v, TAO_CHECK_TLS_KEY, TAO_RESULT_FAIL, "restricted is set");
+}
+
+/* A quote of the right PCRs with the right binder, signed by the IDevID. */
+static void test_wrong_signer(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vec_blob(vec_dir(), "a-quote-idevid.msg", &f->ev.quote_attest), 0);
+	assert_int_equal(vec_blob(vec_dir(), "a-quote-idevid.sig", &f->ev.quote_signature), 0);
+	expect(verify(f), TAO_CHECK_QUOTE, TAO_RESULT_FAIL,
+	       "not signed by the IAK: the signature does not verify");
+}
+
+static void test_magic_and_type(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *q = f->ev.quote_attest.bytes, *c = f->ev.certify_attest.bytes;
+
+	q[0] = 0xfe;
+	expect(verify(f), TAO_CHECK_QUOTE, TAO_RESULT_FAIL,
+	       "magic 0xfe544347 is not TPM_GENERATED_VALUE");
+	q[0] = 0xff;
+	q[5] = 0x17;
+	expect(verify(f), TAO_CHECK_QUOTE, TAO_RESULT_FAIL,
+	       "type 0x8017 is not TPM_ST_ATTEST_QUOTE");
+	q[5] = 0x18;
+	c[5] = 0x18;
+	expect(verify(f), TAO_CHECK_CERTIFY, TAO_RESULT_FAIL,
+	       "type 0x8018 is not TPM_ST_ATTEST_CERTIFY");
+	c[5] = 0x17;
+	/* A quote where the certification belongs, and the other way round. */
+	{
+		struct tao_blob t = f->ev.quote_attest;
+
+		f->ev.quote_attest = f->ev.certify_attest;
+		f->ev.certify_attest = t;
+		expect(verify(f), TAO_CHECK_QUOTE, TAO_RESULT_FAIL, "is not TPM_ST_ATTEST_QUOTE");
+		expect(&f->v, TAO_CHECK_CERTIFY, TAO_RESULT_FAIL, "is not TPM_ST_ATTEST_CERTIFY");
+		f->ev.certify_attest = f->ev.quote_attest;
+		f->ev.quote_attest = t;
+	}
+	assert_int_equal(verify(f)->status, TAO_STATUS_AFFIRMING);
+}
+
+static void test_truncated_and_oversized(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_blob *blobs[] = { &f->ev.quote_attest, &f->ev.quote_signature,
+				     &f->ev.certify_attest, &f->ev.certify_signature,
+				     &f->ev.tls_key_public };
+	enum tao_check_id ids[] = { TAO_CHECK_QUOTE, TAO_CHECK_QUOTE, TAO_CHECK_CERTIFY,
+				    TAO_CHECK_CERTIFY, TAO_CHECK_CERTIFY };
+
+	for (size_t k = 0; k < 5; k++) {
+		struct tao_blob *b = blobs[k];
+		size_t len = b->len;
+		uint8_t *grown = realloc(b->bytes, len + 1);
+
+		assert_non_null(grown);
+		b->bytes = grown;
+		for (size_t n = 0; n < len; n++) {
+			b->len = n;
+			if (verify(f)->checks[ids[k]].result != TAO_RESULT_FAIL)
+				fail_msg("blob %zu truncated to %zu bytes passed", k, n);
+		}
+		b->bytes[len] = 0;
+		b->len = len + 1;
+		expect(verify(f), ids[k], TAO_RESULT_FAIL, "malformed");
+		b->len = len;
+	}
+	assert_int_equal(verify(f)->status, TAO_STATUS_AFFIRMING);
+}
+
+static void test_log_does_not_replay(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_evidence_entry *e = &f->ev.entries[2];
+
+	e->name[0] = 'b';
+	expect(verify(f), TAO_CHECK_LOG_REPLAY, TAO_RESULT_FAIL,
+	       "replaying 4 entries does not give the quoted sha256 PCR 13");
+	e->name[0] = 'a';
+	e->data.bytes[0] ^= 1;
+	expect(verify(f), TAO_CHECK_LOG_REPLAY, TAO_RESULT_FAIL, "the log does not replay");
+	e->data.bytes[0] ^= 1;
+	f->ev.n_entries--;
+	expect(verify(f), TAO_CHECK_LOG_REPLAY, TAO_RESULT_FAIL,
+	       "replaying 3 entries does not give the quoted");
+	f->ev.n_entries++;
+	f->ev.log_pcr = 12;
+	expect(verify(f), TAO_CHECK_LOG_REPLAY, TAO_RESULT_FAIL,
+	       "the quote does not cover the log PCR 12");
+	f->ev.log_pcr = 13;
+	f->ev.log_pcr_at_load.d[0].bytes[0] = 1;
+	expect(verify(f), TAO_CHECK_LOG_REPLAY, TAO_RESULT_FAIL, "does not give the quoted");
+	expect(&f->v, TAO_CHECK_LOG_ORIGIN, TAO_RESULT_WARN, "non-zero");
+}
+
+static void test_untrusted_ca(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_verify_opts o = { .trust = f->other, .at = AT_VALID };
+
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_IAK_CHAIN, TAO_RESULT_FAIL,
+	       "unable to get local issuer certificate");
+	expect(&f->v, TAO_CHECK_IDEVID_CHAIN, TAO_RESULT_FAIL, "unable to get local issuer");
+}
+
+static void test_expired(void **state)
+{
+	struct fixture *f = *state;
+
+	expect(verify_at(f, NULL, (time_t)7258118400 /* 2200 */), TAO_CHECK_IAK_CHAIN,
+	       TAO_RESULT_FAIL, "certificate has expired");
+	expect(&f->v, TAO_CHECK_IDEVID_CHAIN, TAO_RESULT_FAIL, "certificate has expired");
+	expect(verify_at(f, NULL, (time_t)946684800 /* 2000 */), TAO_CHECK_IAK_CHAIN,
+	       TAO_RESULT_FAIL, "certificate is not yet valid");
+}
+
+static void test_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_policy p, q;
+	struct json_object *j;
+	const char *text;
+	char err[256];
+
+	assert_int_equal(tao_policy_capture(&f->ev, &p), 0);
+	assert_int_equal(p.pcrs.n, 1);	 /* PCR 0; the log PCR is left to the replay */
+	assert_int_equal(p.n_events, 3); /* "app" twice is one allowed event */
+	j = tao_policy_to_json(&p);
+	assert_non_null(j);
+	text = json_object_to_json_string(j);
+	assert_int_equal(tao_policy_parse(text, strlen(text), &q, err, sizeof(err)), 0);
+	json_object_put(j);
+	expect(verify_at(f, &q, AT_VALID), TAO_CHECK_POLICY_PCRS, TAO_RESULT_PASS, "");
+	expect(&f->v, TAO_CHECK_POLICY_EVENTS, TAO_RESULT_PASS, "all 4 log entries are allowed");
+	assert_int_equal(f->v.status, TAO_STATUS_AFFIRMING);
+	q.pcrs.v[0].digest[0] ^= 1;
+	expect(verify_at(f, &q, AT_VALID), TAO_CHECK_POLICY_PCRS, TAO_RESULT_FAIL,
+	       "sha256 PCR 0 differs from the reference value");
+	q.pcrs.v[0].digest[0] ^= 1;
+	q.pcrs.v[0].index = 7;
+	expect(verify_at(f, &q, AT_VALID), TAO_CHECK_POLICY_PCRS, TAO_RESULT_FAIL,
+	       "which the quote does not cover");
+	q.pcrs.v[0].index = 0;
+	q.events[2].name[0] = 'x';
+	expect(verify_at(f, &q, AT_VALID), TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
+	       "log entry 2 (type 0x00000002, name \"app\") is not allowed");
+	tao_policy_free(&p);
+	tao_policy_free(&q);
+}
+
+static void test_policy_parse(void **state)
+{
+	static const char *const bad[] = {
+		"{\"tao_policy\":2,\"pcrs\":[],\"events\":[]}",
+		"{\"tao_policy\":1,\"pcrs\":[]}",
+		"{\"tao_policy\":1,\"pcrs\":[],\"events\":[],\"x\":1}",
+		"{\"tao_policy\":1,\"pcrs\":[{\"alg\":11,\"pcr\":0,\"digest\":\"00\"}],\"events\":["
+		"]}",
+		"{\"tao_policy\":1,\"pcrs\":[],\"events\":[{\"type\":1,\"name\":\"a\"},"
+		"{\"type\":1,\"name\":\"a\"}]}",
+		"{\"tao_policy\":1,\"pcrs\":[],\"pcrs\":[],\"events\":[]}",
+	};
+	struct tao_policy p;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = tao_policy_parse(bad[i], strlen(bad[i]), &p, err, sizeof(err));
+
+		if (rc == 0)
+			fail_msg("policy %zu parsed", i);
+		assert_int_equal(p.n_events, 0);
+	}
+}
+
+static void test_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_chain_cache *c = tao_chain_cache_new();
+	struct tao_verify_opts o = { .trust = f->trust, .at = AT_VALID, .cache = c };
+
+	assert_non_null(c);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+		assert_int_equal(f->v.status, TAO_STATUS_AFFIRMING);
+		expect(&f->v, TAO_CHECK_IAK_CHAIN, TAO_RESULT_PASS,
+		       i ? "cached" : "to a trust anchor");
+	}
+	/* The cache never outlives a certificate. */
+	o.at = (time_t)7258118400;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_IAK_CHAIN, TAO_RESULT_FAIL, "expired");
+	/* Another device's certificates are another entry. */
+	o.at = AT_VALID;
+	assert_int_equal(vec_blob(vec_dir(), "b-idevid.der", &f->ev.idevid_certs[0]), 0);
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_SAME_DEVICE, TAO_RESULT_FAIL, "TAO-B-0002");
+	tao_chain_cache_free(c);
+}
+
+static void test_verdict_json(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *j = tao_verdict_to_json(verify(f)), *checks, *c, *r;
+
+	assert_non_null(j);
+	assert_string_equal(json_object_get_string(json_object_object_get(j, "status")),
+			    "affirming");
+	assert_true(json_object_object_get_ex(j, "checks", &checks));
+	assert_int_equal(json_object_object_length(checks), TAO_CHECK_COUNT);
+	assert_true(json_object_object_get_ex(checks, "quote", &c));
+	assert_true(json_object_object_get_ex(c, "result", &r));
+	assert_string_equal(json_object_get_string(r), "pass");
+	json_object_put(j);
+}
+
+static void test_no_trust(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_verify_opts o = { 0 };
+
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), -EINVAL);
+	assert_int_equal(f->v.status, TAO_STATUS_NONE);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_honest),
+		T(test_reloaded_is_warning),
+		T(test_flip_quote),
+		T(test_flip_certify),
+		T(test_flip_certs),
+		T(test_flip_values),
+		T(test_wrong_binder),
+		T(test_other_tpm),
+		T(test_other_idevid),
+		T(test_not_certified_key),
+		T(test_duplicable_key),
+		T(test_restricted_key),
+		T(test_wrong_signer),
+		T(test_magic_and_type),
+		T(test_truncated_and_oversized),
+		T(test_log_does_not_replay),
+		T(test_untrusted_ca),
+		T(test_expired),
+		T(test_policy),
+		cmocka_unit_test(test_policy_parse),
+		T(test_cache),
+		T(test_verdict_json),
+		T(test_no_trust),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
