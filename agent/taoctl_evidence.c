@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
@@ -135,6 +136,15 @@ static int quote_error(const char *cmd, struct tao_nl *nl, int rc)
 	return EXIT_RUNTIME;
 }
 
+/* Milliseconds on the monotonic clock, for TAO_TIMING=1. */
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -218,6 +228,9 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 				    name);
 	ev->version = TAO_EVIDENCE_VERSION;
 
+	/* TAO_TIMING=1: where the time goes (bench/run compares it with the TPM commands). */
+	double t_start = mono_ms(), t_quote, t_log, t_certify, t_encode;
+
 	if ((rc = taoctl_open_module(name, &nl)) || (rc = taoctl_open_tpm(name, &e)) ||
 	    (rc = taoctl_bound_key(name, nl, TAO_KEY_ROLE_IAK, &iak, iak_pub)) ||
 	    (rc = taoctl_bound_key(name, nl, tls_role, &tls, tls_pub)))
@@ -252,6 +265,7 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 		return rc;
 
 	/* Platform: the module's quote, and exactly the log entries it covers. */
+	t_quote = mono_ms();
 	rc = tao_nl_quote(nl, TAO_KEY_ROLE_IAK, ev->binder, sizeof(ev->binder), &sel, q);
 	if (rc < 0)
 		return quote_error(name, nl, rc);
@@ -270,6 +284,7 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 	ev->entries = calloc(q->log_entries ? q->log_entries : 1, sizeof(*ev->entries));
 	if (!ev->entries)
 		return EXIT_RUNTIME;
+	t_log = mono_ms();
 	snap.ev = ev;
 	snap.limit = q->log_entries;
 	snap.pcr = info.log_pcr;
@@ -290,6 +305,7 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 	}
 
 	/* Key: the IAK certifies the TLS key, qualified by the same binder. */
+	t_certify = mono_ms();
 	if (tao_esys_certify(e, tls, iak, ev->binder, sizeof(ev->binder), attest, &attest_len, sig,
 			     &sig_len, err, sizeof(err)) < 0) {
 		taoctl_err("%s: certifying the %s key (0x%08" PRIx32 ") with the IAK: %s", name,
@@ -301,6 +317,7 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 	    blob_set(&ev->tls_key_public, tls_pub->tpmt, tls_pub->tpmt_len))
 		return EXIT_RUNTIME;
 
+	t_encode = mono_ms();
 	rc = tao_evidence_encode(ev, &text, err, sizeof(err));
 	if (rc < 0) {
 		taoctl_err("%s: encoding the evidence: %s", name, err);
@@ -311,6 +328,12 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 		taoctl_err("%s: writing %s: %s", name, out, strerror(-n));
 		return EXIT_RUNTIME;
 	}
+	if (getenv("TAO_TIMING"))
+		fprintf(stderr,
+			"timing_ms setup=%.3f quote=%.3f log=%.3f certify=%.3f encode_write=%.3f "
+			"total=%.3f\n",
+			t_quote - t_start, t_log - t_quote, t_certify - t_log, t_encode - t_certify,
+			mono_ms() - t_encode, mono_ms() - t_start);
 	tao_pcr_selection_format(&q->parsed_attest.quote.pcr_select, sel_text, sizeof(sel_text));
 	if (json) {
 		TAO_CLEANUP(tao_json_putp) struct json_object *doc = json_object_new_object();

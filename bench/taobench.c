@@ -6,7 +6,10 @@
  *   taobench quote N HANDLE      QUOTE of sha256:13 by the key at HANDLE (bound
  *                                as IAK), module vs ESAPI
  *   taobench log-get RUNS        times LOG_GET dumps of the whole log; reports
- *                                kernel memory per entry beyond its payload */
+ *                                kernel memory per entry beyond its payload
+ *   taobench certify N OBJ SIGNER   TPM2_Certify of OBJ by SIGNER and TPM2_ReadPublic of
+ *                                OBJ through ESAPI, each timed alone: the TPM commands
+ *                                `taoctl evidence` adds to the module's QUOTE */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +190,50 @@ static int bench_quote(struct nl_sock *sk, int n, uint32_t handle)
 	return 0;
 }
 
+static int bench_certify(int n, uint32_t object, uint32_t signer)
+{
+	ESYS_CONTEXT *ctx = esys_open();
+	ESYS_TR obj, sig;
+	TPM2B_DATA qual = { .size = 32 };
+	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_NULL };
+	double *tc = calloc((size_t)n, sizeof(double)), *tr = calloc((size_t)n, sizeof(double));
+
+	if (Esys_TR_FromTPMPublic(ctx, object, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &obj) ||
+	    Esys_TR_FromTPMPublic(ctx, signer, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sig)) {
+		fprintf(stderr, "taobench: no key at 0x%08x or 0x%08x\n", object, signer);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		TPM2B_ATTEST *att = NULL;
+		TPMT_SIGNATURE *s = NULL;
+		TPM2B_PUBLIC *pub = NULL;
+		TPM2B_NAME *name = NULL, *qname = NULL;
+		double t0 = now();
+
+		if (Esys_Certify(ctx, obj, sig, ESYS_TR_PASSWORD, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				 &qual, &scheme, &att, &s) != TSS2_RC_SUCCESS)
+			return 1;
+		tc[i] = now() - t0;
+		t0 = now();
+		if (Esys_ReadPublic(ctx, obj, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name,
+				    &qname) != TSS2_RC_SUCCESS)
+			return 1;
+		tr[i] = now() - t0;
+		Esys_Free(att);
+		Esys_Free(s);
+		Esys_Free(pub);
+		Esys_Free(name);
+		Esys_Free(qname);
+	}
+	printf("op=certify n=%d object=0x%08x signer=0x%08x\n", n, object, signer);
+	report("esys_certify", tc, n);
+	report("esys_read_public", tr, n);
+	free(tc);
+	free(tr);
+	Esys_Finalize(&ctx);
+	return 0;
+}
+
 struct tally {
 	long entries;
 	long payload; /* digests + name (with NUL) + data */
@@ -255,6 +302,9 @@ int main(int argc, char **argv)
 		rc = bench_pcr_read(sk, atoi(argv[2]));
 	else if (!strcmp(argv[1], "quote") && argc >= 4)
 		rc = bench_quote(sk, atoi(argv[2]), (uint32_t)strtoul(argv[3], NULL, 0));
+	else if (!strcmp(argv[1], "certify") && argc >= 5)
+		rc = bench_certify(atoi(argv[2]), (uint32_t)strtoul(argv[3], NULL, 0),
+				   (uint32_t)strtoul(argv[4], NULL, 0));
 	else if (!strcmp(argv[1], "log-get"))
 		rc = bench_log_get(sk, atoi(argv[2]));
 	else
