@@ -34,95 +34,12 @@
 #include "tao_tpm_esys.h"
 #include "tao_tpm_public.h"
 
-struct swtpm {
-	pid_t pid;
-	int port;
-	char dir[64];
-	char tcti[96];
-};
+#include "swtpm.h"
 
 static struct swtpm tpm;
 static struct tao_esys *esys;
 static EVP_PKEY *ca_key, *srv_key;
 static X509 *ca_cert, *idevid_cert, *srv_cert;
-
-/* A port the kernel just gave out and took back: free, barring a race with another test. */
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static bool listening(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-				 .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-static int start_swtpm(void)
-{
-	char server[64], ctrl[64], statedir[96];
-
-	strcpy(tpm.dir, "/tmp/tao-tlskey-XXXXXX");
-	if (!mkdtemp(tpm.dir))
-		return -1;
-	/* Two consecutive ports: the TPM's and swtpm's control channel. */
-	for (int tries = 0; tries < 20; tries++) {
-		tpm.port = free_port();
-		if (tpm.port > 0 && tpm.port < 65535 && !listening(tpm.port + 1))
-			break;
-	}
-	snprintf(server, sizeof(server), "type=tcp,port=%d,bindaddr=127.0.0.1", tpm.port);
-	snprintf(ctrl, sizeof(ctrl), "type=tcp,port=%d,bindaddr=127.0.0.1", tpm.port + 1);
-	snprintf(statedir, sizeof(statedir), "dir=%s", tpm.dir);
-	tpm.pid = fork();
-	if (tpm.pid < 0)
-		return -1;
-	if (tpm.pid == 0) {
-		execlp("swtpm", "swtpm", "socket", "--tpm2", "--server", server, "--ctrl", ctrl,
-		       "--tpmstate", statedir, "--flags", "not-need-init,startup-clear",
-		       (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 100 && !listening(tpm.port); i++) {
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
-
-		nanosleep(&ts, NULL);
-	}
-	if (!listening(tpm.port)) {
-		fprintf(stderr, "swtpm did not start (is it installed?)\n");
-		return -1;
-	}
-	snprintf(tpm.tcti, sizeof(tpm.tcti), "swtpm:host=127.0.0.1,port=%d", tpm.port);
-	setenv("TAO_TCTI", tpm.tcti, 1);
-	return 0;
-}
-static int stop_swtpm(void)
-{
-	char cmd[128];
-
-	if (tpm.pid > 0) {
-		kill(tpm.pid, SIGTERM);
-		waitpid(tpm.pid, NULL, 0);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tpm.dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static int setup(void **state)
 {
@@ -134,7 +51,7 @@ static int setup(void **state)
 	int n;
 
 	(void)state;
-	if (start_swtpm() || tao_esys_open(&esys, err, sizeof(err)))
+	if (swtpm_start(&tpm, "tao-tlskey") || tao_esys_open(&esys, err, sizeof(err)))
 		return -1;
 	if (tao_esys_create_primary_persist(esys, TAO_TEMPLATE_DEVID, TAO_HANDLE_IDEVID, err,
 					    sizeof(err))) {
@@ -172,7 +89,7 @@ static int teardown(void **state)
 	EVP_PKEY_free(srv_key);
 	EVP_PKEY_free(ca_key);
 	tao_esys_close(esys);
-	return stop_swtpm();
+	return swtpm_stop(&tpm);
 }
 
 static EVP_PKEY *load_key(void)
