@@ -66,28 +66,6 @@ struct tpm_chip *tao_core_chip(u32 *state)
 	return chip;
 }
 
-int tao_core_check_selection(struct tpm_chip *chip,
-			     const struct tao_pcr_sel *sel, unsigned int nsel)
-{
-	unsigned int i, j;
-
-	if (!nsel || nsel > chip->nr_allocated_banks)
-		return -EINVAL;
-	for (i = 0; i < nsel; i++) {
-		if (!sel[i].mask || (sel[i].mask & ~TAO_PCR_MASK_ALL))
-			return -EINVAL;
-		for (j = 0; j < chip->nr_allocated_banks; j++)
-			if (chip->allocated_banks[j].alg_id == sel[i].alg)
-				break;
-		if (j == chip->nr_allocated_banks)
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (sel[j].alg == sel[i].alg)
-				return -EINVAL;
-	}
-	return 0;
-}
-
 int tao_core_measure(struct tpm_chip *chip, u32 type, const char *name,
 		     u16 name_len, const u8 *data, u32 data_len, bool has_data,
 		     const u8 *digests, u32 *seq)

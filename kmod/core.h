@@ -60,9 +60,6 @@ void tao_core_exit(void);
 /* The chip (reference held, or NULL) after starting the log if needed. */
 struct tpm_chip *tao_core_chip(u32 *state);
 
-int tao_core_check_selection(struct tpm_chip *chip,
-			     const struct tao_pcr_sel *sel, unsigned int nsel);
-
 int tao_core_measure(struct tpm_chip *chip, u32 type, const char *name,
 		     u16 name_len, const u8 *data, u32 data_len, bool has_data,
 		     const u8 *digests, u32 *seq);

@@ -167,7 +167,7 @@ static int tao_hashv(unsigned int i, const u8 *const *parts,
 	return rc;
 }
 
-int tao_log_hash(unsigned int i, const u8 *data, size_t len, u8 *out)
+static int tao_log_hash(unsigned int i, const u8 *data, size_t len, u8 *out)
 {
 	return tao_hashv(i, &data, &len, 1, out);
 }

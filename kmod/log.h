@@ -71,7 +71,4 @@ void tao_log_read_unlock(void);
 /* Reads the entry at c (placing c at c->seq first) and moves c on. */
 int tao_log_read(struct tao_log_cursor *c, struct tao_log_entry *e);
 
-/* H(parts...) with bank i's hash. */
-int tao_log_hash(unsigned int i, const u8 *data, size_t len, u8 *out);
-
 #endif /* TAO_LOG_H */

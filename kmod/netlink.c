@@ -215,8 +215,35 @@ static int tao_put_digests(struct sk_buff *msg, int attr, const u8 *digests)
 	return 0;
 }
 
-static void tao_notify(struct sk_buff *msg, void *hdr)
+/*
+ * A new event message for the multicast group, or NULL when nobody listens
+ * (or memory is short: events are a courtesy, the log is the record).
+ */
+static struct sk_buff *tao_event_new(u8 cmd, void **hdr)
 {
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&tao_genl_family, &init_net,
+				TAO_MCGRP_EVENTS_IDX))
+		return NULL;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &tao_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Sends a filled event, or drops it when filling failed (fill_rc). */
+static void tao_event_send(struct sk_buff *msg, void *hdr, int fill_rc)
+{
+	if (fill_rc) {
+		nlmsg_free(msg);
+		return;
+	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&tao_genl_family, msg, 0, TAO_MCGRP_EVENTS_IDX,
 			  GFP_KERNEL);
@@ -227,21 +254,12 @@ static void tao_notify_measured(u32 seq, u32 type, const char *name)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&tao_genl_family, &init_net,
-				TAO_MCGRP_EVENTS_IDX))
-		return;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &tao_genl_family, 0,
-			  TAO_CMD_EVENT_MEASURED);
-	if (!hdr || nla_put_u32(msg, TAO_A_EVENT_SEQ, seq) ||
-	    nla_put_u32(msg, TAO_A_EVENT_TYPE, type) ||
-	    nla_put_string(msg, TAO_A_EVENT_NAME, name)) {
-		nlmsg_free(msg);
-		return;
-	}
-	tao_notify(msg, hdr);
+	msg = tao_event_new(TAO_CMD_EVENT_MEASURED, &hdr);
+	if (msg)
+		tao_event_send(msg, hdr,
+			       nla_put_u32(msg, TAO_A_EVENT_SEQ, seq) ||
+			       nla_put_u32(msg, TAO_A_EVENT_TYPE, type) ||
+			       nla_put_string(msg, TAO_A_EVENT_NAME, name));
 }
 
 static void tao_notify_bound(u32 role, const struct tao_binding *b)
@@ -249,21 +267,12 @@ static void tao_notify_bound(u32 role, const struct tao_binding *b)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&tao_genl_family, &init_net,
-				TAO_MCGRP_EVENTS_IDX))
-		return;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &tao_genl_family, 0,
-			  TAO_CMD_EVENT_KEY_BOUND);
-	if (!hdr || nla_put_u32(msg, TAO_A_KEY_ROLE, role) ||
-	    nla_put_u32(msg, TAO_A_KEY_HANDLE, b->handle) ||
-	    nla_put(msg, TAO_A_KEY_NAME, b->name_len, b->name)) {
-		nlmsg_free(msg);
-		return;
-	}
-	tao_notify(msg, hdr);
+	msg = tao_event_new(TAO_CMD_EVENT_KEY_BOUND, &hdr);
+	if (msg)
+		tao_event_send(msg, hdr,
+			       nla_put_u32(msg, TAO_A_KEY_ROLE, role) ||
+			       nla_put_u32(msg, TAO_A_KEY_HANDLE, b->handle) ||
+			       nla_put(msg, TAO_A_KEY_NAME, b->name_len, b->name));
 }
 
 /* ---- GET_INFO ---- */
