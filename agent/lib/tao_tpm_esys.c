@@ -17,27 +17,42 @@
 
 #include "tao_tpm_rc.h"
 
+/*
+ * ESYS_TRs of persistent keys, kept for the context's life: making one costs two TPM commands
+ * (a handle lookup and a ReadPublic), which would otherwise be paid on every Sign and Certify.
+ */
+#define ESYS_TR_CACHE 8
+
 struct tao_esys {
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *ctx;
 	uint32_t last_rc;
+	size_t n_cached;
+	struct {
+		uint32_t handle;
+		ESYS_TR tr;
+	} cached[ESYS_TR_CACHE];
 };
 
-/* An ESYS_TR and what releasing it means: flushing a transient object, closing a persistent one. */
+/*
+ * An ESYS_TR and what releasing it means: flushing a transient object, closing a persistent one,
+ * nothing for one the context's cache owns.
+ */
 struct esys_tr {
 	ESYS_CONTEXT *ctx;
 	ESYS_TR tr;
 	bool transient;
+	bool borrowed;
 };
 
-#define ESYS_TR_INIT(e)                                                 \
-	{                                                               \
-		.ctx = (e)->ctx, .tr = ESYS_TR_NONE, .transient = false \
+#define ESYS_TR_INIT(e)                                                                    \
+	{                                                                                  \
+		.ctx = (e)->ctx, .tr = ESYS_TR_NONE, .transient = false, .borrowed = false \
 	}
 
 static void esys_tr_release(struct esys_tr *t)
 {
-	if (t->tr == ESYS_TR_NONE)
+	if (t->tr == ESYS_TR_NONE || t->borrowed)
 		return;
 	if (t->transient)
 		Esys_FlushContext(t->ctx, t->tr);
@@ -118,10 +133,25 @@ int tao_esys_open(struct tao_esys **out, char *err, size_t errlen)
 	return 0;
 }
 
+/* Forget the cached ESYS_TR of handle (closing it unless ESAPI already dropped it). */
+static void cache_drop(struct tao_esys *e, uint32_t handle, bool close)
+{
+	for (size_t i = 0; i < e->n_cached; i++) {
+		if (e->cached[i].handle != handle)
+			continue;
+		if (close)
+			Esys_TR_Close(e->ctx, &e->cached[i].tr);
+		e->cached[i] = e->cached[--e->n_cached];
+		return;
+	}
+}
+
 void tao_esys_close(struct tao_esys *e)
 {
 	if (!e)
 		return;
+	while (e->n_cached)
+		cache_drop(e, e->cached[0].handle, true);
 	Esys_Finalize(&e->ctx);
 	Tss2_TctiLdr_Finalize(&e->tcti);
 	free(e);
@@ -145,13 +175,25 @@ int tao_esys_exists(struct tao_esys *e, uint32_t handle, char *err, size_t errle
 	return cap->data.handles.count >= 1 && cap->data.handles.handle[0] == handle;
 }
 
-/* An ESYS_TR for the persistent key at handle: -ENOENT when none is there. */
+/*
+ * An ESYS_TR for the persistent key at handle: -ENOENT when none is there. It comes from the
+ * context's cache when the handle was used before; a key evicted and replaced behind this
+ * context's back is then caught by the TPM (a failed command) or by the verifier (the Name).
+ */
 static int load_persistent(struct tao_esys *e, uint32_t handle, struct esys_tr *t, char *err,
 			   size_t errlen)
 {
 	TSS2_RC rc;
-	int r = tao_esys_exists(e, handle, err, errlen);
+	int r;
 
+	for (size_t i = 0; i < e->n_cached; i++)
+		if (e->cached[i].handle == handle) {
+			t->tr = e->cached[i].tr;
+			t->transient = false;
+			t->borrowed = true;
+			return 0;
+		}
+	r = tao_esys_exists(e, handle, err, errlen);
 	if (r < 0)
 		return r;
 	if (!r) {
@@ -167,6 +209,11 @@ static int load_persistent(struct tao_esys *e, uint32_t handle, struct esys_tr *
 		return tpm_fail(e, rc, what, err, errlen);
 	}
 	t->transient = false;
+	if (e->n_cached < ESYS_TR_CACHE) {
+		e->cached[e->n_cached].handle = handle;
+		e->cached[e->n_cached++].tr = t->tr;
+		t->borrowed = true;
+	}
 	return 0;
 }
 
@@ -220,6 +267,7 @@ static int persist(struct tao_esys *e, ESYS_TR obj, uint32_t handle, char *err, 
 	TSS2_RC rc;
 	char what[64];
 
+	cache_drop(e, handle, true);
 	rc = Esys_EvictControl(e->ctx, ESYS_TR_RH_OWNER, obj, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 			       ESYS_TR_NONE, handle, &out);
 	if (rc != TSS2_RC_SUCCESS) {
@@ -335,6 +383,8 @@ int tao_esys_evict(struct tao_esys *e, uint32_t handle, char *err, size_t errlen
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_fail(e, rc, "evicting the key (TPM2_EvictControl)", err, errlen);
 	/* EvictControl invalidated the object; ESAPI has dropped its ESYS_TR. */
+	if (key.borrowed)
+		cache_drop(e, handle, false);
 	key.tr = ESYS_TR_NONE;
 	return 0;
 }
