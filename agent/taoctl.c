@@ -28,14 +28,9 @@
 #include "tao_tpm_public.h"
 #include "tao_tpm_rc.h"
 #include "tao_verify.h"
+#include "taoctl.h"
 #include "taoctl_devid.h"
 #include "taoctl_verify.h"
-
-enum {
-	TAOCTL_EXIT_OK = 0,
-	TAOCTL_EXIT_RUNTIME = 1, /* the command was understood but failed */
-	TAOCTL_EXIT_USAGE = 2,	 /* bad command line */
-};
 
 struct command {
 	const char *name;
@@ -356,7 +351,7 @@ int taoctl_show_help(const struct command *cmd)
 	return finish_output();
 }
 
-__attribute__((format(printf, 1, 2))) static void print_error(const char *fmt, ...)
+void taoctl_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -367,9 +362,7 @@ __attribute__((format(printf, 1, 2))) static void print_error(const char *fmt, .
 	fputc('\n', stderr);
 }
 
-/* A usage error, with a pointer to the help that would have avoided it. */
-__attribute__((format(printf, 2, 3))) static int usage_error(const struct command *cmd,
-							     const char *fmt, ...)
+int taoctl_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -378,27 +371,31 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const struct comman
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	if (cmd)
-		fprintf(stderr, "\nTry 'taoctl help %s'.\n", cmd->name);
+		fprintf(stderr, "\nTry 'taoctl help %s'.\n", cmd);
 	else
 		fputs("\nTry 'taoctl --help'.\n", stderr);
 	return TAOCTL_EXIT_USAGE;
 }
 
-/* getopt_long() returned '?' or ':' (opterr is 0, so it printed nothing). */
-static int option_error(const struct command *cmd, char **argv, int c)
+int taoctl_option_error(const char *cmd, char **argv, int c)
 {
-	const char *where = cmd ? cmd->name : "";
+	const char *where = cmd ? cmd : "";
 	const char *sep = cmd ? ": " : "";
 
 	if (c == ':')
-		return usage_error(cmd, "%s%soption '%s' needs an argument", where, sep,
-				   argv[optind - 1]);
+		return taoctl_usage(cmd, "%s%soption '%s' needs an argument", where, sep,
+				    argv[optind - 1]);
 	if (!optopt) /* an unknown or ambiguous long option */
-		return usage_error(cmd, "%s%sunknown option '%s'", where, sep, argv[optind - 1]);
+		return taoctl_usage(cmd, "%s%sunknown option '%s'", where, sep, argv[optind - 1]);
 	if (strncmp(argv[optind - 1], "--", 2) == 0) /* "--json=x" */
-		return usage_error(cmd, "%s%soption '%s' takes no argument", where, sep,
-				   argv[optind - 1]);
-	return usage_error(cmd, "%s%sunknown option '-%c'", where, sep, optopt);
+		return taoctl_usage(cmd, "%s%soption '%s' takes no argument", where, sep,
+				    argv[optind - 1]);
+	return taoctl_usage(cmd, "%s%sunknown option '-%c'", where, sep, optopt);
+}
+
+static const char *cmd_name(const struct command *cmd)
+{
+	return cmd ? cmd->name : NULL;
 }
 
 /* Turn a libtao errno into the one line a user can act on. */
@@ -410,26 +407,26 @@ static int runtime_error(const struct command *cmd, int rc, const char *detail)
 		detail = "";
 	switch (-rc) {
 	case ENOENT:
-		print_error("the tao kernel module is not loaded (try: modprobe tao)");
+		taoctl_err("the tao kernel module is not loaded (try: modprobe tao)");
 		break;
 	case EPERM:
 	case EACCES:
-		print_error("permission denied talking to the tao module: %s needs CAP_NET_ADMIN "
-			    "(run as root)%s%s",
-			    cmd->name, sep, detail);
+		taoctl_err("permission denied talking to the tao module: %s needs CAP_NET_ADMIN "
+			   "(run as root)%s%s",
+			   cmd->name, sep, detail);
 		break;
 	case ECONNREFUSED:
 	case EPROTONOSUPPORT:
 	case EAFNOSUPPORT:
-		print_error("generic netlink is not available on this system (%s)", strerror(-rc));
+		taoctl_err("generic netlink is not available on this system (%s)", strerror(-rc));
 		break;
 	case EBADMSG:
 	case EPROTO:
-		print_error("%s: malformed reply from the tao module: %s", cmd->name,
-			    *detail ? detail : strerror(-rc));
+		taoctl_err("%s: malformed reply from the tao module: %s", cmd->name,
+			   *detail ? detail : strerror(-rc));
 		break;
 	default:
-		print_error("%s: %s%s%s", cmd->name, detail, sep, strerror(-rc));
+		taoctl_err("%s: %s%s%s", cmd->name, detail, sep, strerror(-rc));
 		break;
 	}
 	return TAOCTL_EXIT_RUNTIME;
@@ -439,7 +436,7 @@ static int runtime_error(const struct command *cmd, int rc, const char *detail)
 static int finish_output(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		print_error("writing to standard output: %s", strerror(errno));
+		taoctl_err("writing to standard output: %s", strerror(errno));
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	return TAOCTL_EXIT_OK;
@@ -470,13 +467,13 @@ static int request_error(const struct command *cmd, struct tao_nl *nl, int rc)
 	char rc_name[64];
 
 	if (tpm_rc) {
-		print_error("%s: %s%sTPM response code 0x%08" PRIx32 " (%s): %s", cmd->name, detail,
-			    *detail ? ": " : "", tpm_rc,
-			    tao_tpm_rc_str(tpm_rc, rc_name, sizeof(rc_name)), strerror(-rc));
+		taoctl_err("%s: %s%sTPM response code 0x%08" PRIx32 " (%s): %s", cmd->name, detail,
+			   *detail ? ": " : "", tpm_rc,
+			   tao_tpm_rc_str(tpm_rc, rc_name, sizeof(rc_name)), strerror(-rc));
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	if (rc == -ENOENT) { /* a missing key, not a missing module: the family was resolved */
-		print_error("%s: %s%s%s", cmd->name, detail, *detail ? ": " : "", strerror(-rc));
+		taoctl_err("%s: %s%s%s", cmd->name, detail, *detail ? ": " : "", strerror(-rc));
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	return runtime_error(cmd, rc, detail);
@@ -528,11 +525,12 @@ static int cmd_info(const struct command *cmd, int argc, char **argv)
 			print_command_help(stdout, cmd);
 			return finish_output();
 		default:
-			return option_error(cmd, argv, c);
+			return taoctl_option_error(cmd_name(cmd), argv, c);
 		}
 	}
 	if (optind < argc)
-		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+		return taoctl_usage(cmd_name(cmd), "%s: unexpected argument '%s'", cmd->name,
+				    argv[optind]);
 
 	rc = tao_nl_open(&nl);
 	if (rc < 0)
@@ -565,7 +563,7 @@ static int common_option(const struct command *cmd, char **argv, int c, bool *js
 		print_command_help(stdout, cmd);
 		return finish_output();
 	default: /* '?', ':' */
-		return option_error(cmd, argv, c);
+		return taoctl_option_error(cmd_name(cmd), argv, c);
 	}
 }
 
@@ -603,14 +601,16 @@ static int cmd_pcrs(const struct command *cmd, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:p:jh", opts, NULL)) != -1) {
 		if (c == 'p') {
 			if (tao_pcr_selection_parse(optarg, &sel, err, sizeof(err)) < 0)
-				return usage_error(cmd, "%s: --pcrs: %s", cmd->name, err);
+				return taoctl_usage(cmd_name(cmd), "%s: --pcrs: %s", cmd->name,
+						    err);
 			have_sel = true;
 			continue;
 		}
 		COMMON_OPTION(cmd, argv, c, &json);
 	}
 	if (optind < argc)
-		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+		return taoctl_usage(cmd_name(cmd), "%s: unexpected argument '%s'", cmd->name,
+				    argv[optind]);
 	if (!pcrs)
 		return runtime_error(cmd, -ENOMEM, NULL);
 	if ((rc = open_nl(cmd, &nl)))
@@ -711,15 +711,16 @@ static int cmd_log(const struct command *cmd, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:s:c:rjh", opts, NULL)) != -1) {
 		if (c == 's') {
 			if (!parse_u32(optarg, &start))
-				return usage_error(cmd,
-						   "%s: --start wants a sequence number, not '%s'",
-						   cmd->name, optarg);
+				return taoctl_usage(cmd_name(cmd),
+						    "%s: --start wants a sequence number, not '%s'",
+						    cmd->name, optarg);
 			continue;
 		}
 		if (c == 'c') {
 			if (!parse_u32(optarg, &ctx->limit))
-				return usage_error(cmd, "%s: --count wants a number, not '%s'",
-						   cmd->name, optarg);
+				return taoctl_usage(cmd_name(cmd),
+						    "%s: --count wants a number, not '%s'",
+						    cmd->name, optarg);
 			ctx->limited = true;
 			continue;
 		}
@@ -730,11 +731,12 @@ static int cmd_log(const struct command *cmd, int argc, char **argv)
 		COMMON_OPTION(cmd, argv, c, &json);
 	}
 	if (optind < argc)
-		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+		return taoctl_usage(cmd_name(cmd), "%s: unexpected argument '%s'", cmd->name,
+				    argv[optind]);
 	if (ctx->replay && start)
-		return usage_error(cmd,
-				   "%s: --replay needs the log from its start, not from %" PRIu32,
-				   cmd->name, start);
+		return taoctl_usage(cmd_name(cmd),
+				    "%s: --replay needs the log from its start, not from %" PRIu32,
+				    cmd->name, start);
 	ctx->json = json;
 	if ((rc = open_nl(cmd, &nl)))
 		return rc;
@@ -743,13 +745,13 @@ static int cmd_log(const struct command *cmd, int argc, char **argv)
 		if (rc < 0)
 			return request_error(cmd, nl, rc);
 		if (!info.has_pcr_at_load) {
-			print_error("%s: the module's log has not started; nothing to replay",
-				    cmd->name);
+			taoctl_err("%s: the module's log has not started; nothing to replay",
+				   cmd->name);
 			return TAOCTL_EXIT_RUNTIME;
 		}
 		ctx->pcr = info.log_pcr;
 		if (tao_replay_init(&ctx->r, &info.pcr_at_load, ctx->err, sizeof(ctx->err)) < 0) {
-			print_error("%s: %s", cmd->name, ctx->err);
+			taoctl_err("%s: %s", cmd->name, ctx->err);
 			return TAOCTL_EXIT_RUNTIME;
 		}
 	}
@@ -762,7 +764,7 @@ static int cmd_log(const struct command *cmd, int argc, char **argv)
 		rc = 0;
 	if (rc == LOG_CB_FAILED) {
 		fflush(stdout);
-		print_error("%s: %s", cmd->name, ctx->err);
+		taoctl_err("%s: %s", cmd->name, ctx->err);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	if (rc < 0) {
@@ -833,7 +835,8 @@ static int cmd_keys(const struct command *cmd, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1)
 		COMMON_OPTION(cmd, argv, c, &json);
 	if (optind < argc)
-		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+		return taoctl_usage(cmd_name(cmd), "%s: unexpected argument '%s'", cmd->name,
+				    argv[optind]);
 	if (json && !(arr = ctx.arr = json_object_new_array()))
 		return runtime_error(cmd, -ENOMEM, NULL);
 	if ((rc = open_nl(cmd, &nl)))
@@ -867,14 +870,15 @@ static int cmd_bind(const struct command *cmd, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1)
 		COMMON_OPTION(cmd, argv, c, &json);
 	if (argc - optind != 2)
-		return usage_error(cmd, "%s: wants ROLE and HANDLE", cmd->name);
+		return taoctl_usage(cmd_name(cmd), "%s: wants ROLE and HANDLE", cmd->name);
 	if (tao_role_from_name(argv[optind], &role) < 0)
-		return usage_error(cmd, "%s: unknown role '%s'; want iak, idevid, ldevid or ak",
-				   cmd->name, argv[optind]);
+		return taoctl_usage(cmd_name(cmd),
+				    "%s: unknown role '%s'; want iak, idevid, ldevid or ak",
+				    cmd->name, argv[optind]);
 	if (strncmp(argv[optind + 1], "0x", 2) != 0 || !parse_u32(argv[optind + 1], &handle))
-		return usage_error(cmd,
-				   "%s: HANDLE '%s' is not a 32-bit hex number like 0x81000001",
-				   cmd->name, argv[optind + 1]);
+		return taoctl_usage(cmd_name(cmd),
+				    "%s: HANDLE '%s' is not a 32-bit hex number like 0x81000001",
+				    cmd->name, argv[optind + 1]);
 	if ((rc = open_nl(cmd, &nl)))
 		return rc;
 	rc = tao_nl_key_bind(nl, role, handle, &reply);
@@ -950,8 +954,8 @@ static int cmd_measure(const struct command *cmd, int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (!parse_u32(optarg, &m.type))
-				return usage_error(
-					cmd,
+				return taoctl_usage(
+					cmd_name(cmd),
 					"%s: --type wants a 32-bit number (decimal or 0x "
 					"hex), not '%s'",
 					cmd->name, optarg);
@@ -972,14 +976,16 @@ static int cmd_measure(const struct command *cmd, int argc, char **argv)
 			if (digests.n == 0)
 				sources += 1;
 			if (digests.n == TAO_MAX_PCR_BANKS)
-				return usage_error(cmd, "%s: more than %d --digest options",
-						   cmd->name, TAO_MAX_PCR_BANKS);
+				return taoctl_usage(cmd_name(cmd),
+						    "%s: more than %d --digest options", cmd->name,
+						    TAO_MAX_PCR_BANKS);
 			if (tao_digest_parse_arg(optarg, &digests.d[digests.n], err, sizeof(err)))
-				return usage_error(cmd, "%s: --digest: %s", cmd->name, err);
+				return taoctl_usage(cmd_name(cmd), "%s: --digest: %s", cmd->name,
+						    err);
 			if (tao_digest_list_find(&digests, digests.d[digests.n].alg))
-				return usage_error(cmd, "%s: --digest: bank %s is given twice",
-						   cmd->name,
-						   tao_alg_name(digests.d[digests.n].alg));
+				return taoctl_usage(
+					cmd_name(cmd), "%s: --digest: bank %s is given twice",
+					cmd->name, tao_alg_name(digests.d[digests.n].alg));
 			digests.n++;
 			continue;
 		default:
@@ -987,19 +993,21 @@ static int cmd_measure(const struct command *cmd, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+		return taoctl_usage(cmd_name(cmd), "%s: unexpected argument '%s'", cmd->name,
+				    argv[optind]);
 	if (!have_type || !m.name)
-		return usage_error(cmd, "%s: --type and --name are required", cmd->name);
+		return taoctl_usage(cmd_name(cmd), "%s: --type and --name are required", cmd->name);
 	if (sources != 1)
-		return usage_error(cmd, "%s: give exactly one of --data-file, --data and --digest",
-				   cmd->name);
+		return taoctl_usage(cmd_name(cmd),
+				    "%s: give exactly one of --data-file, --data and --digest",
+				    cmd->name);
 	if (file) {
 		/* What one netlink attribute can carry; the module decides what it takes. */
 		rc = read_file(file, 65000, &file_data, &m.data_len);
 		if (rc < 0) {
-			print_error("%s: reading %s: %s", cmd->name, file,
-				    rc == -EFBIG ? "larger than a netlink attribute can carry"
-						 : strerror(-rc));
+			taoctl_err("%s: reading %s: %s", cmd->name, file,
+				   rc == -EFBIG ? "larger than a netlink attribute can carry"
+						: strerror(-rc));
 			return TAOCTL_EXIT_RUNTIME;
 		}
 		m.data = file_data;
@@ -1122,50 +1130,50 @@ static int quote_check(const struct command *cmd, struct tao_nl *nl, const struc
 	if (rc < 0)
 		return request_error(cmd, nl, rc);
 	if (!k->found) {
-		print_error("%s: the key that signed the quote (0x%08" PRIx32
-			    ") is not in the TPM's key list any more",
-			    cmd->name, q->handle);
+		taoctl_err("%s: the key that signed the quote (0x%08" PRIx32
+			   ") is not in the TPM's key list any more",
+			   cmd->name, q->handle);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	rc = tao_tpm2b_public_parse(k->public_area, k->public_len, &o->pub, err, sizeof(err));
 	if (rc < 0) {
-		print_error("%s: the signing key's public area: %s", cmd->name, err);
+		taoctl_err("%s: the signing key's public area: %s", cmd->name, err);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	len = tao_tpm_public_name(&o->pub, name);
 	if (len < 0 || (size_t)len != q->key_name_len || memcmp(name, q->key_name, (size_t)len)) {
-		print_error("%s: the signing key's public area does not have the key's Name",
-			    cmd->name);
+		taoctl_err("%s: the signing key's public area does not have the key's Name",
+			   cmd->name);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	o->hash = tao_alg_name(sig->hash);
 	if (!o->hash) {
-		print_error("%s: the signature has hash 0x%04x, which taoctl does not know",
-			    cmd->name, sig->hash);
+		taoctl_err("%s: the signature has hash 0x%04x, which taoctl does not know",
+			   cmd->name, sig->hash);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	len = tao_pcr_digest(sig->hash, &a->quote.pcr_select, &q->values, digest, err, sizeof(err));
 	if (len < 0) {
-		print_error("%s: computing the PCR digest: %s", cmd->name, err);
+		taoctl_err("%s: computing the PCR digest: %s", cmd->name, err);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	if ((size_t)len != a->quote.pcr_digest_len ||
 	    memcmp(digest, a->quote.pcr_digest, (size_t)len)) {
-		print_error("%s: the PCR values from the module do not give the quote's pcrDigest",
-			    cmd->name);
+		taoctl_err("%s: the PCR values from the module do not give the quote's pcrDigest",
+			   cmd->name);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	if (tao_signature_verify(&o->pub, sig, q->attest, q->attest_len, err, sizeof(err)) < 0) {
-		print_error("%s: the quote's signature: %s", cmd->name, err);
+		taoctl_err("%s: the quote's signature: %s", cmd->name, err);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	if (tao_tpm_public_to_pem(&o->pub, &o->pem, err, sizeof(err)) < 0) {
-		print_error("%s: the signing key as PEM: %s", cmd->name, err);
+		taoctl_err("%s: the signing key as PEM: %s", cmd->name, err);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	if (tao_tpm2_tools_pcrs(&a->quote.pcr_select, a->quote.size_of_select, &q->values, &o->pcrs,
 				&o->pcrs_len, err, sizeof(err)) < 0) {
-		print_error("%s: quote.pcrs: %s", cmd->name, err);
+		taoctl_err("%s: quote.pcrs: %s", cmd->name, err);
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	o->doc = tao_quote_to_json(q);
@@ -1202,7 +1210,7 @@ static int quote_write(const struct command *cmd, const char *dir, const struct 
 	if (!json || asprintf(&json_nl, "%s\n", json) < 0)
 		return runtime_error(cmd, -ENOMEM, "building the JSON document");
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		print_error("%s: creating %s: %s", cmd->name, dir, strerror(errno));
+		taoctl_err("%s: creating %s: %s", cmd->name, dir, strerror(errno));
 		return TAOCTL_EXIT_RUNTIME;
 	}
 	for (size_t i = 0; i <= sizeof(files) / sizeof(files[0]); i++) {
@@ -1212,7 +1220,7 @@ static int quote_write(const struct command *cmd, const char *dir, const struct 
 		rc = last ? write_file(dir, name, json_nl, strlen(json_nl))
 			  : write_file(dir, name, files[i].buf, files[i].len);
 		if (rc < 0) {
-			print_error("%s: writing %s/%s: %s", cmd->name, dir, name, strerror(-rc));
+			taoctl_err("%s: writing %s/%s: %s", cmd->name, dir, name, strerror(-rc));
 			return TAOCTL_EXIT_RUNTIME;
 		}
 	}
@@ -1249,13 +1257,14 @@ static int cmd_quote(const struct command *cmd, int argc, char **argv)
 			continue;
 		case 'p':
 			if (tao_pcr_selection_parse(optarg, &sel, err, sizeof(err)) < 0)
-				return usage_error(cmd, "%s: --pcrs: %s", cmd->name, err);
+				return taoctl_usage(cmd_name(cmd), "%s: --pcrs: %s", cmd->name,
+						    err);
 			have_sel = true;
 			continue;
 		case 'r':
 			if (tao_role_from_name(optarg, &role) < 0)
-				return usage_error(
-					cmd,
+				return taoctl_usage(
+					cmd_name(cmd),
 					"%s: unknown role '%s'; want iak, idevid, ldevid "
 					"or ak",
 					cmd->name, optarg);
@@ -1268,14 +1277,15 @@ static int cmd_quote(const struct command *cmd, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+		return taoctl_usage(cmd_name(cmd), "%s: unexpected argument '%s'", cmd->name,
+				    argv[optind]);
 	if (!nonce_hex || !dir)
-		return usage_error(cmd, "%s: --nonce and --out are required", cmd->name);
+		return taoctl_usage(cmd_name(cmd), "%s: --nonce and --out are required", cmd->name);
 	nonce_len = tao_hex_decode(nonce_hex, nonce, sizeof(nonce));
 	if (nonce_len < 0)
-		return usage_error(cmd, "%s: --nonce wants %s", cmd->name,
-				   nonce_len == -E2BIG ? "at most 256 bytes"
-						       : "hex digits, an even number of them");
+		return taoctl_usage(cmd_name(cmd), "%s: --nonce wants %s", cmd->name,
+				    nonce_len == -E2BIG ? "at most 256 bytes"
+							: "hex digits, an even number of them");
 	if (!q || !o)
 		return runtime_error(cmd, -ENOMEM, NULL);
 	if ((rc = open_nl(cmd, &nl)))
@@ -1324,9 +1334,10 @@ static int cmd_random(const struct command *cmd, int argc, char **argv)
 		COMMON_OPTION(cmd, argv, c, &json);
 	}
 	if (argc - optind != 1)
-		return usage_error(cmd, "%s: wants the number of bytes N", cmd->name);
+		return taoctl_usage(cmd_name(cmd), "%s: wants the number of bytes N", cmd->name);
 	if (!parse_u32(argv[optind], &n))
-		return usage_error(cmd, "%s: N '%s' is not a number", cmd->name, argv[optind]);
+		return taoctl_usage(cmd_name(cmd), "%s: N '%s' is not a number", cmd->name,
+				    argv[optind]);
 	buf = malloc(n ? n : 1);
 	if (!buf)
 		return runtime_error(cmd, -ENOMEM, NULL);
@@ -1362,14 +1373,14 @@ static int cmd_help(const struct command *cmd, int argc, char **argv)
 	const struct command *topic;
 
 	if (argc > 2)
-		return usage_error(cmd, "help: takes at most one command name");
+		return taoctl_usage(cmd_name(cmd), "help: takes at most one command name");
 	if (argc < 2) {
 		print_usage(stdout);
 		return finish_output();
 	}
 	topic = find_command(argv[1]);
 	if (!topic)
-		return usage_error(NULL, "help: unknown command '%s'", argv[1]);
+		return taoctl_usage(NULL, "help: unknown command '%s'", argv[1]);
 	print_command_help(stdout, topic);
 	return finish_output();
 }
@@ -1395,13 +1406,13 @@ int main(int argc, char **argv)
 			printf("taoctl %s\n", TAO_VERSION);
 			return finish_output();
 		default:
-			return option_error(NULL, argv, c);
+			return taoctl_option_error(NULL, argv, c);
 		}
 	}
 	if (optind >= argc)
-		return usage_error(NULL, "no command given");
+		return taoctl_usage(NULL, "no command given");
 	cmd = find_command(argv[optind]);
 	if (!cmd)
-		return usage_error(NULL, "unknown command '%s'", argv[optind]);
+		return taoctl_usage(NULL, "unknown command '%s'", argv[optind]);
 	return cmd->run(cmd, argc - optind, argv + optind);
 }

@@ -32,7 +32,7 @@
 #include "tao_tpm_public.h"
 #include "tao_tpm_rc.h"
 
-enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum { EXIT_RUNTIME = TAOCTL_EXIT_RUNTIME };
 
 #define TPMA_FIXEDTPM		 0x00000002u
 #define TPMA_FIXEDPARENT	 0x00000010u
@@ -66,37 +66,6 @@ static void chain_free(struct chain *ch)
 	for (size_t i = 0; i < ch->n; i++)
 		X509_free(ch->c[i]);
 	ch->n = 0;
-}
-
-void taoctl_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taoctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int taoctl_usage(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taoctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'taoctl help %s'.\n", cmd);
-	return EXIT_USAGE;
-}
-
-static int getopt_error(const char *cmd, char **argv, int c)
-{
-	if (c == ':')
-		return taoctl_usage(cmd, "%s: option '%s' needs an argument", cmd,
-				    argv[optind - 1]);
-	return taoctl_usage(cmd, "%s: unknown option '%s'", cmd, argv[optind - 1]);
 }
 
 bool taoctl_parse_handle(const char *s, uint32_t *h)
@@ -736,7 +705,7 @@ int taoctl_cmd_provision(const struct command *cmd, int argc, char **argv)
 		case 'h':
 			return taoctl_show_help(cmd);
 		default:
-			return getopt_error(name, argv, c);
+			return taoctl_option_error(name, argv, c);
 		}
 	}
 	if (optind < argc)
@@ -844,7 +813,7 @@ int taoctl_cmd_ldevid(const struct command *cmd, int argc, char **argv)
 		case 'h':
 			return taoctl_show_help(cmd);
 		default:
-			return getopt_error(name, argv, c);
+			return taoctl_option_error(name, argv, c);
 		}
 	}
 	if (optind < argc)

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "taoctl.h"
+
 struct command;
 struct tao_nl;
 struct tao_esys;
@@ -22,12 +24,7 @@ int taoctl_cmd_provision(const struct command *cmd, int argc, char **argv);
 int taoctl_cmd_ldevid(const struct command *cmd, int argc, char **argv);
 int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv);
 
-/* In taoctl.c: the command's help on standard output; returns the exit status. */
-int taoctl_show_help(const struct command *cmd);
-
 /* Shared by the commands above (taoctl_devid.c). */
-__attribute__((format(printf, 1, 2))) void taoctl_err(const char *fmt, ...);
-int taoctl_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool taoctl_parse_handle(const char *s, uint32_t *h);
 /* Open the module's netlink family, and check that it has a TPM 2.0; exit status or 0. */
 int taoctl_open_module(const char *cmd, struct tao_nl **nl);

@@ -30,7 +30,7 @@
 #include "tao_tpm_public.h"
 #include "tao_tpm_rc.h"
 
-enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum { EXIT_RUNTIME = TAOCTL_EXIT_RUNTIME };
 
 static void evidence_freep(struct tao_evidence **ev)
 {
@@ -211,12 +211,8 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 			break;
 		case 'h':
 			return taoctl_show_help(cmd);
-		case ':':
-			return taoctl_usage(name, "%s: option '%s' needs an argument", name,
-					    argv[optind - 1]);
 		default:
-			return taoctl_usage(name, "%s: unknown option '%s'", name,
-					    argv[optind - 1]);
+			return taoctl_option_error(name, argv, c);
 		}
 	}
 	if (optind < argc)

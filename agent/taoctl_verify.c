@@ -24,39 +24,9 @@
 #include "tao_hex.h"
 #include "tao_policy.h"
 #include "tao_verifier.h"
-#include "taoctl_devid.h" /* taoctl_show_help() */
+#include "taoctl.h"
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
-
-__attribute__((format(printf, 1, 2))) static void err_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taoctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-__attribute__((format(printf, 2, 3))) static int usage(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taoctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'taoctl help %s'.\n", cmd);
-	return EXIT_USAGE;
-}
-
-static int getopt_error(const char *cmd, char **argv, int c)
-{
-	if (c == ':')
-		return usage(cmd, "%s: option '%s' needs an argument", cmd, argv[optind - 1]);
-	return usage(cmd, "%s: unknown option '%s'", cmd, argv[optind - 1]);
-}
+enum { EXIT_OK = TAOCTL_EXIT_OK, EXIT_FAIL = TAOCTL_EXIT_RUNTIME };
 
 /* All of path into a NUL-terminated buffer of at most max bytes. */
 static int slurp(const char *path, size_t max, char **out, size_t *len)
@@ -148,21 +118,21 @@ static int load_inputs(const char *cmd, struct inputs *in)
 	int rc;
 
 	if (!in->evidence || !in->binder_hex || !in->trust)
-		return usage(cmd, "%s: --evidence, --binder and --trust are required", cmd);
+		return taoctl_usage(cmd, "%s: --evidence, --binder and --trust are required", cmd);
 	if (tao_hex_decode(in->binder_hex, in->binder, sizeof(in->binder)) != 32)
-		return usage(cmd, "%s: --binder wants 32 bytes in hex", cmd);
+		return taoctl_usage(cmd, "%s: --binder wants 32 bytes in hex", cmd);
 	if (tao_trust_load(in->trust, &in->store, err, sizeof(err)) < 0) {
-		err_line("%s: %s", cmd, err);
+		taoctl_err("%s: %s", cmd, err);
 		return EXIT_FAIL;
 	}
 	if (in->policy) {
 		rc = slurp(in->policy, TAO_POLICY_MAX_BYTES, &text, &len);
 		if (rc < 0) {
-			err_line("%s: %s: %s", cmd, in->policy, strerror(-rc));
+			taoctl_err("%s: %s: %s", cmd, in->policy, strerror(-rc));
 			return EXIT_FAIL;
 		}
 		if (tao_policy_parse(text, len, &in->pol, err, sizeof(err)) < 0) {
-			err_line("%s: %s: %s", cmd, in->policy, err);
+			taoctl_err("%s: %s: %s", cmd, in->policy, err);
 			return EXIT_FAIL;
 		}
 		in->have_policy = true;
@@ -170,8 +140,8 @@ static int load_inputs(const char *cmd, struct inputs *in)
 	}
 	rc = slurp(in->evidence, TAO_EVIDENCE_MAX_BYTES, &text, &len);
 	if (rc < 0) {
-		err_line("%s: %s: %s", cmd, in->evidence,
-			 rc == -EFBIG ? "larger than the evidence bound" : strerror(-rc));
+		taoctl_err("%s: %s: %s", cmd, in->evidence,
+			   rc == -EFBIG ? "larger than the evidence bound" : strerror(-rc));
 		return EXIT_FAIL;
 	}
 	in->decode_rc =
@@ -248,9 +218,9 @@ static int common_opt(const char *cmd, int c, struct inputs *in)
 		return -1;
 	case 'a':
 		if (!parse_time(optarg, &in->at))
-			return usage(cmd,
-				     "%s: --at wants seconds since 1970 or YYYY-MM-DD[THH:MM:SSZ]",
-				     cmd);
+			return taoctl_usage(
+				cmd, "%s: --at wants seconds since 1970 or YYYY-MM-DD[THH:MM:SSZ]",
+				cmd);
 		return -1;
 	default:
 		return 0;
@@ -292,11 +262,11 @@ int taoctl_cmd_verify(const struct command *cmd, int argc, char **argv)
 		case 'h':
 			return taoctl_show_help(cmd);
 		default:
-			return getopt_error(name, argv, c);
+			return taoctl_option_error(name, argv, c);
 		}
 	}
 	if (optind < argc)
-		return usage(name, "%s: unexpected argument '%s'", name, argv[optind]);
+		return taoctl_usage(name, "%s: unexpected argument '%s'", name, argv[optind]);
 	rc = load_inputs(name, &in);
 	if (rc == EXIT_OK)
 		rc = run_verify(&in, true, &v);
@@ -305,7 +275,7 @@ int taoctl_cmd_verify(const struct command *cmd, int argc, char **argv)
 			struct json_object *j = tao_verdict_to_json(&v);
 
 			if (!j) {
-				err_line("%s: out of memory", name);
+				taoctl_err("%s: out of memory", name);
 				rc = EXIT_FAIL;
 			} else {
 				puts(json_object_to_json_string_ext(
@@ -318,7 +288,7 @@ int taoctl_cmd_verify(const struct command *cmd, int argc, char **argv)
 		if (rc == EXIT_OK)
 			rc = exit_status(v.status);
 		if (fflush(stdout) != 0) {
-			err_line("%s: writing to standard output: %s", name, strerror(errno));
+			taoctl_err("%s: writing to standard output: %s", name, strerror(errno));
 			rc = EXIT_FAIL;
 		}
 	}
@@ -370,7 +340,7 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "capture") != 0) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 			return taoctl_show_help(cmd);
-		return usage(name, "%s: the only subcommand is 'capture'", name);
+		return taoctl_usage(name, "%s: the only subcommand is 'capture'", name);
 	}
 	argc--;
 	argv++;
@@ -388,13 +358,13 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 		case 'h':
 			return taoctl_show_help(cmd);
 		default:
-			return getopt_error(name, argv, c);
+			return taoctl_option_error(name, argv, c);
 		}
 	}
 	if (optind < argc)
-		return usage(name, "%s: unexpected argument '%s'", name, argv[optind]);
+		return taoctl_usage(name, "%s: unexpected argument '%s'", name, argv[optind]);
 	if (!out)
-		return usage(name, "%s capture: --out is required", name);
+		return taoctl_usage(name, "%s capture: --out is required", name);
 	rc = load_inputs(name, &in);
 	if (rc == EXIT_OK)
 		rc = run_verify(&in, false, &v);
@@ -403,16 +373,16 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 	/* A reference only from a device whose evidence holds (warnings are shown). */
 	if (v.status != TAO_STATUS_AFFIRMING && v.status != TAO_STATUS_WARNING) {
 		print_verdict(&v);
-		err_line("%s: the evidence does not verify; no policy written", name);
+		taoctl_err("%s: the evidence does not verify; no policy written", name);
 		rc = EXIT_FAIL;
 		goto done;
 	}
 	for (int i = 0; i < TAO_CHECK_COUNT; i++)
 		if (v.checks[i].result == TAO_RESULT_WARN)
-			err_line("%s: warning: %s: %s", name, tao_check_name(i),
-				 v.checks[i].reason);
+			taoctl_err("%s: warning: %s: %s", name, tao_check_name(i),
+				   v.checks[i].reason);
 	if (tao_policy_capture(&in.ev, &p) < 0 || !(j = tao_policy_to_json(&p))) {
-		err_line("%s: out of memory", name);
+		taoctl_err("%s: out of memory", name);
 		rc = EXIT_FAIL;
 		goto done;
 	}
@@ -420,7 +390,7 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 				       j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						  JSON_C_TO_STRING_NOSLASHESCAPE));
 	if (rc < 0) {
-		err_line("%s: %s: %s", name, out, strerror(-rc));
+		taoctl_err("%s: %s: %s", name, out, strerror(-rc));
 		rc = EXIT_FAIL;
 		goto done;
 	}
