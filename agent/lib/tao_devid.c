@@ -159,8 +159,8 @@ static int write_key(const char *path, EVP_PKEY *key, char *err, size_t errlen)
 	return bio_to_file(b, path, 0600, err, errlen);
 }
 
-static int ca_create(const char *dir, const char *key_path, const char *cert_path, EVP_PKEY **key,
-		     X509 **cert, char *err, size_t errlen)
+static int ca_create(const char *dir, const char *org, const char *cn, const char *key_path,
+		     const char *cert_path, EVP_PKEY **key, X509 **cert, char *err, size_t errlen)
 {
 	CLEANUP(pkey_freep) EVP_PKEY *k = NULL;
 	CLEANUP(x509_freep) X509 *c = NULL;
@@ -184,11 +184,10 @@ static int ca_create(const char *dir, const char *key_path, const char *cert_pat
 	if (!X509_set_version(c, X509_VERSION_3) || random_serial(c) ||
 	    !X509_gmtime_adj(X509_getm_notBefore(c), -3600) ||
 	    !X509_gmtime_adj(X509_getm_notAfter(c), 20L * 366 * 24 * 3600) ||
-	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-					(const unsigned char *)"tao simulated manufacturer", -1, -1,
-					0) ||
-	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-					(const unsigned char *)"tao manufacturer CA", -1, -1, 0) ||
+	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)org, -1,
+					-1, 0) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+					-1, 0) ||
 	    !X509_set_issuer_name(c, name) || !X509_set_pubkey(c, k) ||
 	    add_ext(c, c, NID_basic_constraints, "critical,CA:TRUE,pathlen:1") ||
 	    add_ext(c, c, NID_key_usage, "critical,keyCertSign,cRLSign") ||
@@ -211,6 +210,13 @@ static int ca_create(const char *dir, const char *key_path, const char *cert_pat
 int tao_ca_load_or_create(const char *dir, EVP_PKEY **key, X509 **cert, bool *created, char *err,
 			  size_t errlen)
 {
+	return tao_ca_load_or_create_named(dir, "tao simulated manufacturer", "tao manufacturer CA",
+					   key, cert, created, err, errlen);
+}
+
+int tao_ca_load_or_create_named(const char *dir, const char *org, const char *cn, EVP_PKEY **key,
+				X509 **cert, bool *created, char *err, size_t errlen)
+{
 	CLEANUP(cfreep) char *key_path = NULL;
 	CLEANUP(cfreep) char *cert_path = NULL;
 	CLEANUP(pkey_freep) EVP_PKEY *k = NULL;
@@ -224,7 +230,7 @@ int tao_ca_load_or_create(const char *dir, EVP_PKEY **key, X509 **cert, bool *cr
 	have_cert = access(cert_path, F_OK) == 0;
 	if (!have_key && !have_cert) {
 		*created = true;
-		return ca_create(dir, key_path, cert_path, key, cert, err, errlen);
+		return ca_create(dir, org, cn, key_path, cert_path, key, cert, err, errlen);
 	}
 	if (!have_key || !have_cert)
 		return fail(err, errlen, "the CA in %s is incomplete: %s is missing", dir,
@@ -333,6 +339,36 @@ int tao_devid_cert_issue(EVP_PKEY *ca_key, X509 *ca_cert, EVP_PKEY *subject_key,
 	    add_ext(c, ca_cert, NID_authority_key_identifier, "keyid:always") ||
 	    !X509_sign(c, ca_key, EVP_sha256()))
 		return fail(err, errlen, "building the %s certificate", iak ? "IAK" : "IDevID"),
+		       -EINVAL;
+	*out = c;
+	c = NULL;
+	return 0;
+}
+
+int tao_server_cert_issue(EVP_PKEY *ca_key, X509 *ca_cert, EVP_PKEY *subject_key, const char *cn,
+			  const char *san, int days, X509 **out, char *err, size_t errlen)
+{
+	CLEANUP(x509_freep) X509 *c = X509_new();
+	X509_NAME *name;
+
+	if (!c)
+		return -ENOMEM;
+	name = X509_get_subject_name(c);
+	if (!X509_set_version(c, X509_VERSION_3) || random_serial(c) ||
+	    !X509_gmtime_adj(X509_getm_notBefore(c), -3600) ||
+	    !X509_gmtime_adj(X509_getm_notAfter(c), (long)days * 24 * 3600) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+					-1, 0) ||
+	    !X509_set_issuer_name(c, X509_get_subject_name(ca_cert)) ||
+	    !X509_set_pubkey(c, subject_key) ||
+	    add_ext(c, ca_cert, NID_basic_constraints, "critical,CA:FALSE") ||
+	    add_ext(c, ca_cert, NID_key_usage, "critical,digitalSignature") ||
+	    add_ext(c, ca_cert, NID_ext_key_usage, "serverAuth") ||
+	    add_ext(c, ca_cert, NID_subject_alt_name, san) ||
+	    add_ext(c, ca_cert, NID_subject_key_identifier, "hash") ||
+	    add_ext(c, ca_cert, NID_authority_key_identifier, "keyid:always") ||
+	    !X509_sign(c, ca_key, EVP_sha256()))
+		return fail(err, errlen, "building the server certificate for %s (%s)", cn, san),
 		       -EINVAL;
 	*out = c;
 	c = NULL;

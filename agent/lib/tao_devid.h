@@ -38,6 +38,17 @@ enum tao_devid_kind {
 int tao_ca_load_or_create(const char *dir, EVP_PKEY **key, X509 **cert, bool *created, char *err,
 			  size_t errlen);
 
+/* The same for any CA: subject O=org, CN=cn (the registrar's operator CA). */
+int tao_ca_load_or_create_named(const char *dir, const char *org, const char *cn, EVP_PKEY **key,
+				X509 **cert, bool *created, char *err, size_t errlen);
+
+/*
+ * A TLS server certificate for subject_key: CN=cn, subjectAltName san in OpenSSL's syntax
+ * ("DNS:localhost,IP:127.0.0.1"), EKU serverAuth, valid for days, signed by the CA.
+ */
+int tao_server_cert_issue(EVP_PKEY *ca_key, X509 *ca_cert, EVP_PKEY *subject_key, const char *cn,
+			  const char *san, int days, X509 **out, char *err, size_t errlen);
+
 /*
  * Issue the certificate of kind for subject_key, device serial number serial: subject
  * CN=<kind> <serial>, serialNumber=<serial>; notAfter 99991231235959Z (IEEE 802.1AR: no

@@ -7,6 +7,7 @@
 #include "tao_verifier.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,8 @@ static const char *const check_names[TAO_CHECK_COUNT] = {
 	[TAO_CHECK_LOG_ORIGIN] = "log_origin",
 	[TAO_CHECK_POLICY_PCRS] = "policy_pcrs",
 	[TAO_CHECK_POLICY_EVENTS] = "policy_events",
+	[TAO_CHECK_SESSION] = "session",
+	[TAO_CHECK_COUNTERS] = "counters",
 };
 
 const char *tao_check_name(enum tao_check_id id)
@@ -520,6 +523,10 @@ static void check_quote(struct run *r, const struct identity *id)
 		set(r, TAO_CHECK_CLOCK, TAO_RESULT_SKIP, "no authentic quote");
 		return;
 	}
+	r->v->has_counters = true;
+	r->v->counters.reset_count = a.clock_info.reset_count;
+	r->v->counters.restart_count = a.clock_info.restart_count;
+	r->v->counters.clock = a.clock_info.clock;
 	if (a.clock_info.safe)
 		set(r, TAO_CHECK_CLOCK, TAO_RESULT_PASS, "clockInfo.safe");
 	else
@@ -629,6 +636,60 @@ static void check_log(struct run *r)
 	    banks, banks == 1 ? "" : "s");
 }
 
+bool tao_tpm_counters_backwards(const struct tao_tpm_counters *a, const struct tao_tpm_counters *b)
+{
+	if (b->reset_count != a->reset_count)
+		return b->reset_count < a->reset_count;
+	if (b->restart_count != a->restart_count)
+		return b->restart_count < a->restart_count;
+	return b->clock <= a->clock;
+}
+
+static void check_session(struct run *r)
+{
+	const struct tao_evidence *ev = r->ev;
+	const struct tao_blob *leaf = ev->n_idevid_certs ? &ev->idevid_certs[0] : NULL;
+
+	if (!r->opts->peer_cert_der) {
+		set(r, TAO_CHECK_SESSION, TAO_RESULT_SKIP, "no TLS session (offline verification)");
+		return;
+	}
+	if (!leaf || leaf->len != r->opts->peer_cert_len ||
+	    memcmp(leaf->bytes, r->opts->peer_cert_der, leaf->len)) {
+		set(r, TAO_CHECK_SESSION, TAO_RESULT_FAIL,
+		    "the evidence's TLS certificate is not this connection's client certificate");
+		return;
+	}
+	set(r, TAO_CHECK_SESSION, TAO_RESULT_PASS,
+	    "the evidence's TLS certificate is this connection's client certificate");
+}
+
+static void check_counters(struct run *r)
+{
+	const struct tao_tpm_counters *p = r->opts->prev_counters, *c = &r->v->counters;
+
+	if (!p) {
+		set(r, TAO_CHECK_COUNTERS, TAO_RESULT_SKIP, "no earlier attestation of the device");
+		return;
+	}
+	if (!r->v->has_counters) {
+		set(r, TAO_CHECK_COUNTERS, TAO_RESULT_SKIP, "no authentic quote");
+		return;
+	}
+	if (tao_tpm_counters_backwards(p, c)) {
+		set(r, TAO_CHECK_COUNTERS, TAO_RESULT_FAIL,
+		    "the TPM's counters go back (reset %" PRIu32 ", restart %" PRIu32
+		    ", clock %" PRIu64 " after reset %" PRIu32 ", restart %" PRIu32
+		    ", clock %" PRIu64 "): a replayed or stale quote",
+		    c->reset_count, c->restart_count, c->clock, p->reset_count, p->restart_count,
+		    p->clock);
+		return;
+	}
+	set(r, TAO_CHECK_COUNTERS, TAO_RESULT_PASS,
+	    "reset %" PRIu32 ", restart %" PRIu32 ", clock %" PRIu64 " after the last attestation",
+	    c->reset_count, c->restart_count, c->clock);
+}
+
 static void check_policy(struct run *r)
 {
 	const struct tao_policy *p = r->opts->policy;
@@ -705,6 +766,8 @@ int tao_verify_evidence(const struct tao_evidence *ev, const uint8_t binder[32],
 	check_quote(&r, &id);
 	check_log(&r);
 	check_policy(&r);
+	check_session(&r);
+	check_counters(&r);
 	identity_clear(&id);
 	free(pub);
 

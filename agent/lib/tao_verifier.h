@@ -31,6 +31,8 @@ enum tao_check_id {
 	TAO_CHECK_LOG_ORIGIN,	 /* the log started from a reset PCR (soft: module reloaded) */
 	TAO_CHECK_POLICY_PCRS,	 /* reference PCR values */
 	TAO_CHECK_POLICY_EVENTS, /* allowed log events */
+	TAO_CHECK_SESSION,	 /* the TLS leaf of the evidence is the session's client certificate */
+	TAO_CHECK_COUNTERS,	 /* the quote's TPM counters do not go back (a known device) */
 	TAO_CHECK_COUNT,
 };
 
@@ -48,6 +50,23 @@ enum tao_status {
 	TAO_STATUS_CONTRAINDICATED, /* some check failed */
 };
 
+/*
+ * A TPM's counters from an authenticated quote's clockInfo (not obfuscated: the IAK is in the
+ * endorsement hierarchy).
+ */
+struct tao_tpm_counters {
+	uint32_t reset_count;
+	uint32_t restart_count;
+	uint64_t clock;
+};
+
+/*
+ * Do counters b go back against a, i.e. could b not come from a quote made after a? In order:
+ * resetCount lower; or equal and restartCount lower; or both equal and clock not later (a later
+ * quote of one TPM always has a later clock, so an equal clock is the same quote again).
+ */
+bool tao_tpm_counters_backwards(const struct tao_tpm_counters *a, const struct tao_tpm_counters *b);
+
 struct tao_check {
 	enum tao_check_result result;
 	char reason[TAO_ERRMSG_MAX];
@@ -58,6 +77,8 @@ struct tao_verdict {
 	char reason[TAO_ERRMSG_MAX]; /* why NONE, or the first failure / warning */
 	struct tao_check checks[TAO_CHECK_COUNT];
 	char device_serial[65]; /* the IDevID subject's serialNumber, when it has one */
+	bool has_counters;	/* the quote's signature verified: counters are its clockInfo */
+	struct tao_tpm_counters counters;
 };
 
 /*
@@ -75,6 +96,15 @@ struct tao_verify_opts {
 	const struct tao_policy *policy; /* NULL: the policy checks are skipped */
 	time_t at;			 /* the time to verify at; 0: now */
 	struct tao_chain_cache *cache;	 /* NULL: verify every chain */
+	/*
+	 * The session (the registrar): the DER client certificate of the TLS connection the
+	 * evidence came on, which must be the evidence's TLS leaf (certs.idevid[0]); NULL: the
+	 * session check is skipped (offline verification).
+	 */
+	const uint8_t *peer_cert_der;
+	size_t peer_cert_len;
+	/* The counters of the device's last accepted quote; NULL: skipped (a new device). */
+	const struct tao_tpm_counters *prev_counters;
 };
 
 /* Load the CA certificates of a PEM file into a new store. Returns 0 or -errno with a message. */

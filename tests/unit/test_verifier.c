@@ -84,9 +84,13 @@ static void test_honest(void **state)
 	const struct tao_verdict *v = verify(f);
 
 	for (int i = 0; i < TAO_CHECK_COUNT; i++)
-		if (i != TAO_CHECK_POLICY_PCRS && i != TAO_CHECK_POLICY_EVENTS)
+		if (i != TAO_CHECK_POLICY_PCRS && i != TAO_CHECK_POLICY_EVENTS &&
+		    i != TAO_CHECK_SESSION && i != TAO_CHECK_COUNTERS)
 			expect(v, i, TAO_RESULT_PASS, "");
 	expect(v, TAO_CHECK_POLICY_PCRS, TAO_RESULT_SKIP, "no policy");
+	expect(v, TAO_CHECK_SESSION, TAO_RESULT_SKIP, "offline");
+	expect(v, TAO_CHECK_COUNTERS, TAO_RESULT_SKIP, "no earlier attestation");
+	assert_true(v->has_counters);
 	assert_int_equal(v->status, TAO_STATUS_AFFIRMING);
 	assert_string_equal(v->device_serial, "TAO-A-0001");
 	expect(v, TAO_CHECK_LOG_REPLAY, TAO_RESULT_PASS, "4 entries replay to the quoted PCR 13");
@@ -432,6 +436,102 @@ static void test_cache(void **state)
 	tao_chain_cache_free(c);
 }
 
+/* The registrar's session check: the evidence's TLS leaf must be the connection's certificate. */
+static void test_session(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_verify_opts o = { .trust = f->trust, .at = AT_VALID };
+	const struct tao_blob *leaf = &f->ev.idevid_certs[0];
+	uint8_t *other = malloc(leaf->len);
+
+	assert_non_null(other);
+	o.peer_cert_der = leaf->bytes;
+	o.peer_cert_len = leaf->len;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_SESSION, TAO_RESULT_PASS, "is this connection's");
+	assert_int_equal(f->v.status, TAO_STATUS_AFFIRMING);
+
+	/* Another certificate (one byte differs), and one of another length. */
+	memcpy(other, leaf->bytes, leaf->len);
+	other[leaf->len - 1] ^= 1;
+	o.peer_cert_der = other;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_SESSION, TAO_RESULT_FAIL, "is not this connection's");
+	o.peer_cert_der = leaf->bytes;
+	o.peer_cert_len = leaf->len - 1;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_SESSION, TAO_RESULT_FAIL, "is not this connection's");
+	free(other);
+}
+
+/* The counters check against the last accepted quote of the device. */
+static void test_counters(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_verify_opts o = { .trust = f->trust, .at = AT_VALID };
+	struct tao_tpm_counters now, prev;
+
+	now = verify(f)->counters;
+	o.prev_counters = &prev;
+
+	prev = now;
+	prev.clock = now.clock - 1;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_COUNTERS, TAO_RESULT_PASS, "after the last attestation");
+
+	prev = now; /* the same quote again */
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_COUNTERS, TAO_RESULT_FAIL, "replayed or stale");
+
+	prev = now;
+	prev.restart_count = now.restart_count + 1;
+	prev.clock = 0;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_COUNTERS, TAO_RESULT_FAIL, "go back");
+
+	prev = now;
+	prev.reset_count = now.reset_count + 1;
+	prev.restart_count = 0;
+	prev.clock = 0;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_COUNTERS, TAO_RESULT_FAIL, "go back");
+
+	/* A later reset with a lower clock is forward. */
+	if (now.reset_count > 0) {
+		prev.reset_count = now.reset_count - 1;
+		prev.restart_count = UINT32_MAX;
+		prev.clock = UINT64_MAX;
+		assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+		expect(&f->v, TAO_CHECK_COUNTERS, TAO_RESULT_PASS, "");
+	}
+
+	/* Without an authentic quote there is nothing to compare. */
+	f->ev.quote_signature.bytes[f->ev.quote_signature.len - 1] ^= 1;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_COUNTERS, TAO_RESULT_SKIP, "no authentic quote");
+	assert_false(f->v.has_counters);
+}
+
+static void test_counters_rule(void **state)
+{
+	const struct tao_tpm_counters a = { 5, 3, 1000 };
+	struct tao_tpm_counters b;
+
+	(void)state;
+	b = a;
+	assert_true(tao_tpm_counters_backwards(&a, &b)); /* equal: the same quote */
+	b.clock = 1001;
+	assert_false(tao_tpm_counters_backwards(&a, &b));
+	b = (struct tao_tpm_counters){ 5, 2, 99999 };
+	assert_true(tao_tpm_counters_backwards(&a, &b));
+	b = (struct tao_tpm_counters){ 5, 4, 0 };
+	assert_false(tao_tpm_counters_backwards(&a, &b));
+	b = (struct tao_tpm_counters){ 4, 9, 99999 };
+	assert_true(tao_tpm_counters_backwards(&a, &b));
+	b = (struct tao_tpm_counters){ 6, 0, 0 };
+	assert_false(tao_tpm_counters_backwards(&a, &b));
+}
+
 static void test_verdict_json(void **state)
 {
 	struct fixture *f = *state;
@@ -463,6 +563,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_honest),
+		T(test_session),
+		T(test_counters),
+		cmocka_unit_test(test_counters_rule),
 		T(test_reloaded_is_warning),
 		T(test_flip_quote),
 		T(test_flip_certify),

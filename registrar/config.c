@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* registrar.conf with libinih: strict keys, precise errors. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include "rlog.h"
+#include "tao_devid.h"
+
+enum kind { K_PATH, K_PATH_OPT, K_UINT, K_SIZE, K_LISTEN, K_PCRS, K_LEVEL };
+
+struct key {
+	const char *section, *name;
+	enum kind kind;
+	size_t off;
+	unsigned long long min, max; /* K_UINT, K_SIZE */
+};
+
+#define F(m) offsetof(struct reg_config, m)
+static const struct key keys[] = {
+	{ "server", "listen", K_LISTEN, 0, 0, 0 },
+	{ "server", "certificate", K_PATH, F(certificate), 0, 0 },
+	{ "server", "key", K_PATH, F(key), 0, 0 },
+	{ "server", "max_connections", K_UINT, F(max_connections), 1, 100000 },
+	{ "server", "max_body_bytes", K_SIZE, F(max_body_bytes), 1024, 64ull << 20 },
+	{ "server", "max_header_bytes", K_SIZE, F(max_header_bytes), 512, 1u << 20 },
+	{ "server", "request_timeout", K_UINT, F(request_timeout), 1, 3600 },
+	{ "server", "idle_timeout", K_UINT, F(idle_timeout), 1, 86400 },
+	{ "trust", "manufacturer_ca", K_PATH, F(manufacturer_ca), 0, 0 },
+	{ "trust", "operator_ca", K_PATH, F(operator_ca), 0, 0 },
+	{ "trust", "operator_key", K_PATH, F(operator_key), 0, 0 },
+	{ "attestation", "pcrs", K_PCRS, 0, 0, 0 },
+	{ "attestation", "policy", K_PATH_OPT, F(policy), 0, 0 },
+	{ "store", "database", K_PATH, F(database), 0, 0 },
+	{ "log", "level", K_LEVEL, 0, 0, 0 },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct parse {
+	struct reg_config *c;
+	char dir[PATH_MAX];
+	bool seen[NKEYS];
+	char err[512];
+	int line;
+	FILE *f;
+};
+
+static int fail(struct parse *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct parse *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->err[0])
+		return 0; /* keep the first */
+	n = snprintf(p->err, sizeof(p->err), "%s:%d: ", p->c->path, line);
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, sizeof(p->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static bool parse_ull(const char *v, unsigned long long *out)
+{
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static int set_path(struct parse *p, int line, const struct key *k, const char *v, bool opt)
+{
+	char *dst = (char *)p->c + k->off;
+	int n;
+
+	if (!*v) {
+		if (opt) {
+			*dst = '\0';
+			return 1;
+		}
+		return fail(p, line, "[%s] %s: a path is required", k->section, k->name);
+	}
+	n = v[0] == '/' ? snprintf(dst, PATH_MAX, "%s", v)
+			: snprintf(dst, PATH_MAX, "%s/%s", p->dir, v);
+	if (n >= PATH_MAX)
+		return fail(p, line, "[%s] %s: the path is too long", k->section, k->name);
+	return 1;
+}
+
+static int set_listen(struct parse *p, int line, const char *v)
+{
+	struct reg_config *c = p->c;
+	const char *colon = strrchr(v, ':');
+	unsigned long long port;
+	unsigned char buf[16];
+	size_t hl;
+
+	if (!colon || !parse_ull(colon + 1, &port) || port > 65535)
+		return fail(p, line,
+			    "[server] listen: '%s' is not ADDRESS:PORT (127.0.0.1:8443, [::1]:8443)",
+			    v);
+	hl = (size_t)(colon - v);
+	if (hl >= 2 && v[0] == '[' && v[hl - 1] == ']') {
+		v++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(c->listen_host))
+		return fail(p, line, "[server] listen: no address in '%s'", v);
+	memcpy(c->listen_host, v, hl);
+	c->listen_host[hl] = '\0';
+	if (inet_pton(AF_INET, c->listen_host, buf) != 1 &&
+	    inet_pton(AF_INET6, c->listen_host, buf) != 1)
+		return fail(p, line, "[server] listen: '%s' is not an IPv4 or IPv6 address",
+			    c->listen_host);
+	c->listen_port = (uint16_t)port;
+	return 1;
+}
+
+/* libinih as Debian builds it passes no line numbers: count them in the reader. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	char *r = fgets(str, num, p->f);
+
+	if (r)
+		p->line++;
+	return r;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	int line = p->line;
+	struct reg_config *c = p->c;
+	unsigned long long n;
+	char err[256];
+	size_t i;
+	int lv;
+
+	if (p->err[0])
+		return 0;
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			break;
+	if (i == NKEYS) {
+		for (size_t j = 0; j < NKEYS; j++)
+			if (strcmp(keys[j].section, section) == 0)
+				return fail(p, line, "[%s] has no key '%s'", section, name);
+		return *section ? fail(p, line, "unknown section [%s]", section)
+				: fail(p, line, "'%s' is outside any section", name);
+	}
+	if (p->seen[i])
+		return fail(p, line, "[%s] %s is set twice", section, name);
+	p->seen[i] = true;
+	switch (keys[i].kind) {
+	case K_PATH:
+	case K_PATH_OPT:
+		return set_path(p, line, &keys[i], value, keys[i].kind == K_PATH_OPT);
+	case K_UINT:
+	case K_SIZE:
+		if (!parse_ull(value, &n) || n < keys[i].min || n > keys[i].max)
+			return fail(p, line, "[%s] %s: '%s' is not a whole number from %llu to %llu",
+				    section, name, value, keys[i].min, keys[i].max);
+		if (keys[i].kind == K_UINT)
+			*(unsigned int *)((char *)c + keys[i].off) = (unsigned int)n;
+		else
+			*(size_t *)((char *)c + keys[i].off) = (size_t)n;
+		return 1;
+	case K_LISTEN:
+		return set_listen(p, line, value);
+	case K_PCRS:
+		if (tao_pcr_selection_parse(value, &c->pcrs, err, sizeof(err)) < 0)
+			return fail(p, line, "[attestation] pcrs: %s", err);
+		snprintf(c->pcrs_text, sizeof(c->pcrs_text), "%s", value);
+		return 1;
+	case K_LEVEL:
+		lv = rlog_level_parse(value);
+		if (lv < 0)
+			return fail(p, line,
+				    "[log] level: '%s' is not err, warning, notice, info or debug",
+				    value);
+		c->log_level = lv;
+		return 1;
+	}
+	return 0;
+}
+
+static bool join(char *dst, const char *dir, const char *name)
+{
+	return snprintf(dst, PATH_MAX, "%s/%s", dir, name) < PATH_MAX;
+}
+
+int reg_config_load(const char *path, struct reg_config *c, char *err, size_t errlen)
+{
+	struct parse *p = calloc(1, sizeof(*p));
+	const char *slash;
+	char e[64];
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(p->dir, sizeof(p->dir), ".");
+	else if (slash == path)
+		snprintf(p->dir, sizeof(p->dir), "/");
+	else
+		snprintf(p->dir, sizeof(p->dir), "%.*s", (int)(slash - path), path);
+	p->c = c;
+	snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
+	c->listen_port = 8443;
+	c->max_connections = 1024;
+	c->max_body_bytes = (9u << 20);
+	c->max_header_bytes = 16384;
+	c->request_timeout = 30;
+	c->idle_timeout = 60;
+	c->log_level = RLOG_INFO;
+	snprintf(c->pcrs_text, sizeof(c->pcrs_text), "sha256:0-7,13");
+	tao_pcr_selection_parse(c->pcrs_text, &c->pcrs, e, sizeof(e));
+	/* Defaults of the paths: the names tao-registrar init writes, next to the file. */
+	if (!join(c->certificate, p->dir, "server.pem") || !join(c->key, p->dir, "server.key") ||
+	    !join(c->manufacturer_ca, p->dir, "manufacturer-ca.pem") ||
+	    !join(c->operator_ca, p->dir, "operator-ca/ca.pem") ||
+	    !join(c->operator_key, p->dir, "operator-ca/ca.key") ||
+	    !join(c->database, p->dir, "registrar.db")) {
+		snprintf(err, errlen, "%s: the path is too long", path);
+		free(p);
+		return -ENAMETOOLONG;
+	}
+
+	p->f = fopen(path, "re");
+	if (!p->f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(p);
+		return rc;
+	}
+	rc = ini_parse_stream(reader, p, handler, p);
+	fclose(p->f);
+	if (rc == -2) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+	} else if (p->err[0]) {
+		snprintf(err, errlen, "%s", p->err);
+		rc = -EINVAL;
+	} else if (rc > 0) {
+		snprintf(err, errlen, "%s:%d: not a section header, key = value or comment", path,
+			 rc);
+		rc = -EINVAL;
+	}
+	free(p);
+	return rc;
+}
+
+int reg_config_write_default(const char *path, const char *listen, char *err, size_t errlen)
+{
+	char *text = NULL;
+	int n, rc;
+
+	n = asprintf(&text,
+		     "# tao-registrar configuration; every key: docs/registrar.md.\n"
+		     "# Relative paths are taken from this file's directory.\n"
+		     "\n"
+		     "[server]\n"
+		     "listen = %s\n"
+		     "certificate = server.pem\n"
+		     "key = server.key\n"
+		     "max_connections = 1024\n"
+		     "max_body_bytes = 9437184\n"
+		     "max_header_bytes = 16384\n"
+		     "request_timeout = 30\n"
+		     "idle_timeout = 60\n"
+		     "\n"
+		     "[trust]\n"
+		     "# The CAs of device identities (IAK, IDevID), PEM; several may be concatenated.\n"
+		     "manufacturer_ca = manufacturer-ca.pem\n"
+		     "# The registrar's own CA: the server certificate, later LDevIDs.\n"
+		     "operator_ca = operator-ca/ca.pem\n"
+		     "operator_key = operator-ca/ca.key\n"
+		     "\n"
+		     "[attestation]\n"
+		     "# The PCRs devices quote; must include the module's log PCR (13).\n"
+		     "pcrs = sha256:0-7,13\n"
+		     "# Reference values and allowed events (docs/protocol.md section 4); empty: none.\n"
+		     "policy = policy.json\n"
+		     "\n"
+		     "[store]\n"
+		     "database = registrar.db\n"
+		     "\n"
+		     "[log]\n"
+		     "level = info\n",
+		     listen);
+	if (n < 0)
+		return -ENOMEM;
+	rc = tao_write_atomic(path, text, (size_t)n, 0644);
+	if (rc < 0)
+		snprintf(err, errlen, "writing %s: %s", path, strerror(-rc));
+	free(text);
+	return rc;
+}

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * tao-registrar: the owner's onboarding service (docs/registrar.md).
+ *
+ *   tao-registrar init DIR [--manufacturer-ca FILE] [--policy FILE] [--listen ADDR:PORT]
+ *   tao-registrar [-c FILE] [run]
+ *   tao-registrar check [-c FILE]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "config.h"
+#include "rlog.h"
+#include "server.h"
+#include "store.h"
+#include "tao_devid.h"
+#include "tao_policy.h"
+#include "tao_verifier.h"
+
+#define DEFAULT_CONFIG "/etc/tao/registrar.conf"
+
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+	"Usage: tao-registrar [-c FILE] [run]\n"
+	"       tao-registrar check [-c FILE]\n"
+	"       tao-registrar init DIR [--manufacturer-ca FILE] [--policy FILE]\n"
+	"                              [--listen ADDR:PORT]\n"
+	"\n"
+	"The owner's onboarding service: verifies TPM evidence bound to the TLS session it\n"
+	"arrives on, and keeps every device's state.\n"
+	"\n"
+	"Commands:\n"
+	"  run     serve (the default) until SIGTERM or SIGINT\n"
+	"  check   load the configuration and everything it names, then exit\n"
+	"  init    make a working setup in DIR: registrar.conf, an operator CA, a server\n"
+	"          certificate for localhost, the manufacturer CAs, a policy, the database\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE        the configuration (default " DEFAULT_CONFIG ")\n"
+	"  -h, --help               this help\n"
+	"  -V, --version            the version\n"
+	"\n"
+	"init options:\n"
+	"  --manufacturer-ca FILE   the CA certificates (PEM) of device identities; without\n"
+	"                           it, init makes a simulated factory CA in DIR/factory-ca\n"
+	"                           for `taoctl provision --factory --ca DIR/factory-ca`\n"
+	"  --policy FILE            the policy (docs/protocol.md section 4); default: the\n"
+	"                           module's own events, no reference PCR values\n"
+	"  --listen ADDR:PORT       where to listen (default 127.0.0.1:8443)\n"
+	"\n"
+	"Exit status: 0 success, 1 failure, 2 usage error. Documentation: docs/registrar.md.\n";
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tao-registrar: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'tao-registrar --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int die(const char *what, const char *err)
+{
+	fprintf(stderr, "tao-registrar: %s: %s\n", what, err);
+	return EXIT_RUNTIME;
+}
+
+static int path_join(char *buf, size_t len, const char *dir, const char *name)
+{
+	return snprintf(buf, len, "%s/%s", dir, name) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+static int read_small(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return -errno;
+	buf = malloc((1u << 20) + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, (1u << 20) + 1, f);
+	fclose(f);
+	if (n > (1u << 20)) {
+		free(buf);
+		return -E2BIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* The default policy: the events the module itself writes, no reference PCR values. */
+static const char default_policy[] =
+	"{\n"
+	"  \"tao_policy\": 1,\n"
+	"  \"pcrs\": [],\n"
+	"  \"events\": [\n"
+	"    { \"type\": 4294901761, \"name\": \"tao\" },\n"
+	"    { \"type\": 4294901762, \"name\": \"key-bind:iak\" },\n"
+	"    { \"type\": 4294901762, \"name\": \"key-bind:idevid\" },\n"
+	"    { \"type\": 4294901762, \"name\": \"key-bind:ldevid\" }\n"
+	"  ]\n"
+	"}\n";
+
+static int write_key(const char *path, EVP_PKEY *key, char *err, size_t errlen)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+	int rc;
+
+	if (!b || !PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL)) {
+		BIO_free(b);
+		return snprintf(err, errlen, "encoding the server key"), -ENOMEM;
+	}
+	n = BIO_get_mem_data(b, &data);
+	rc = tao_write_atomic(path, data, (size_t)n, 0600);
+	if (rc < 0)
+		snprintf(err, errlen, "writing %s: %s", path, strerror(-rc));
+	BIO_free(b);
+	return rc;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "manufacturer-ca", required_argument, NULL, 'm' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *man = NULL, *policy = NULL, *listen = "127.0.0.1:8443", *dir;
+	char path[PATH_MAX], ca_dir[PATH_MAX], err[PATH_MAX + 512];
+	EVP_PKEY *ca_key = NULL, *srv_key = NULL;
+	X509 *ca_cert = NULL, *srv_cert = NULL;
+	struct tao_policy *pol = NULL;
+	struct tao_store *store = NULL;
+	X509_STORE *trust = NULL;
+	char *text = NULL;
+	size_t len;
+	bool created, factory = false;
+	int c, rc = EXIT_RUNTIME;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			man = optarg;
+			break;
+		case 'p':
+			policy = optarg;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return usage_error("init: %s needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("init: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("init: give exactly one directory");
+	dir = argv[optind];
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return fprintf(stderr, "tao-registrar: init: creating %s: %s\n", dir,
+			       strerror(errno)),
+		       EXIT_RUNTIME;
+	if (path_join(path, sizeof(path), dir, "registrar.conf") < 0)
+		return die("init", "the directory name is too long");
+	if (access(path, F_OK) == 0)
+		return fprintf(stderr,
+			       "tao-registrar: init: %s exists: %s is set up already (nothing "
+			       "changed)\n",
+			       path, dir),
+		       EXIT_RUNTIME;
+
+	/* Inputs first, so that a bad one changes nothing. */
+	if (man) {
+		if ((rc = tao_trust_load(man, &trust, err, sizeof(err))) < 0)
+			return die("init: --manufacturer-ca", err);
+		if ((rc = read_small(man, &text, &len)) < 0)
+			return die("init: --manufacturer-ca", strerror(-rc));
+	}
+	X509_STORE_free(trust);
+	trust = NULL;
+	if (policy) {
+		char *ptext = NULL;
+		size_t plen;
+
+		pol = calloc(1, sizeof(*pol));
+		if (!pol || (rc = read_small(policy, &ptext, &plen)) < 0) {
+			free(text);
+			free(pol);
+			return die("init: --policy", rc < 0 ? strerror(-rc) : "out of memory");
+		}
+		rc = tao_policy_parse(ptext, plen, pol, err, sizeof(err));
+		if (rc == 0)
+			tao_policy_free(pol);
+		free(pol);
+		if (rc < 0) {
+			free(ptext);
+			free(text);
+			return die("init: --policy", err);
+		}
+		path_join(path, sizeof(path), dir, "policy.json");
+		rc = tao_write_atomic(path, ptext, plen, 0644);
+		free(ptext);
+	} else {
+		path_join(path, sizeof(path), dir, "policy.json");
+		rc = tao_write_atomic(path, default_policy, strlen(default_policy), 0644);
+	}
+	if (rc < 0) {
+		free(text);
+		return die("init: writing policy.json", strerror(-rc));
+	}
+
+	/* Manufacturer CAs: the given ones, or a simulated factory's. */
+	path_join(path, sizeof(path), dir, "manufacturer-ca.pem");
+	if (man) {
+		rc = tao_write_atomic(path, text, len, 0644);
+		free(text);
+		if (rc < 0)
+			return die("init: writing manufacturer-ca.pem", strerror(-rc));
+	} else {
+		factory = true;
+		path_join(ca_dir, sizeof(ca_dir), dir, "factory-ca");
+		if (tao_ca_load_or_create(ca_dir, &ca_key, &ca_cert, &created, err, sizeof(err)) <
+			    0 ||
+		    tao_pem_write_certs(path, &ca_cert, 1, err, sizeof(err)) < 0) {
+			EVP_PKEY_free(ca_key);
+			X509_free(ca_cert);
+			return die("init: the simulated factory CA", err);
+		}
+		EVP_PKEY_free(ca_key);
+		X509_free(ca_cert);
+	}
+
+	/* The operator CA and the server certificate it issues for localhost. */
+	path_join(ca_dir, sizeof(ca_dir), dir, "operator-ca");
+	if (tao_ca_load_or_create_named(ca_dir, "tao registrar", "tao operator CA", &ca_key,
+					&ca_cert, &created, err, sizeof(err)) < 0)
+		return die("init: the operator CA", err);
+	srv_key = EVP_EC_gen("P-256");
+	if (!srv_key || tao_server_cert_issue(ca_key, ca_cert, srv_key, "localhost",
+					      "DNS:localhost,IP:127.0.0.1,IP:::1", 825, &srv_cert,
+					      err, sizeof(err)) < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	path_join(path, sizeof(path), dir, "server.key");
+	if (write_key(path, srv_key, err, sizeof(err)) < 0)
+		goto out;
+	path_join(path, sizeof(path), dir, "server.pem");
+	if (tao_pem_write_certs(path, &srv_cert, 1, err, sizeof(err)) < 0)
+		goto out;
+
+	path_join(path, sizeof(path), dir, "registrar.db");
+	if (tao_store_open(path, &store, err, sizeof(err)) < 0)
+		goto out;
+	tao_store_close(store);
+
+	path_join(path, sizeof(path), dir, "registrar.conf");
+	if (reg_config_write_default(path, listen, err, sizeof(err)) < 0)
+		goto out;
+	{
+		struct reg_config *cfg = malloc(sizeof(*cfg));
+
+		rc = cfg ? reg_config_load(path, cfg, err, sizeof(err)) : -ENOMEM;
+		free(cfg);
+		if (rc < 0) {
+			unlink(path);
+			goto out;
+		}
+	}
+	printf("initialised %s\n", dir);
+	printf("  configuration     %s/registrar.conf (listen %s)\n", dir, listen);
+	printf("  operator CA       %s/operator-ca/ca.pem  <- devices pin this (--ca)\n", dir);
+	printf("  server            %s/server.pem, server.key (localhost, 127.0.0.1, ::1)\n", dir);
+	if (factory)
+		printf("  manufacturer CA   %s/factory-ca (simulated factory: taoctl provision "
+		       "--factory --ca %s/factory-ca)\n",
+		       dir, dir);
+	else
+		printf("  manufacturer CA   %s/manufacturer-ca.pem (from %s)\n", dir, man);
+	printf("  policy            %s/policy.json\n", dir);
+	printf("  database          %s/registrar.db\n", dir);
+	printf("run: tao-registrar -c %s/registrar.conf\n", dir);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "tao-registrar: init: %s\n", err);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(srv_key);
+	X509_free(ca_cert);
+	X509_free(srv_cert);
+	return rc ? EXIT_RUNTIME : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = DEFAULT_CONFIG, *cmd = "run";
+	struct reg_config *cfg;
+	char err[1024];
+	int c, rc;
+
+	if (argc > 1 && strcmp(argv[1], "init") == 0)
+		return cmd_init(argc - 1, argv + 1);
+	while ((c = getopt_long(argc, argv, ":c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			puts("tao-registrar " TAO_VERSION);
+			return 0;
+		case ':':
+			return usage_error("%s needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		cmd = argv[optind++];
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0)
+		return usage_error("unknown command '%s' (run, check, init)", cmd);
+	cfg = malloc(sizeof(*cfg));
+	if (!cfg)
+		return EXIT_RUNTIME;
+	rc = reg_config_load(config, cfg, err, sizeof(err));
+	if (rc < 0) {
+		free(cfg);
+		return die("configuration", err);
+	}
+	rlog_init((enum rlog_level)cfg->log_level, -1);
+	if (strcmp(cmd, "check") == 0) {
+		/* Everything run loads, without listening. */
+		rc = reg_server_check(cfg, err, sizeof(err));
+		free(cfg);
+		if (rc < 0)
+			return die(config, err);
+		printf("%s: valid\n", config);
+		return 0;
+	}
+	rc = reg_server_run(cfg, err, sizeof(err));
+	free(cfg);
+	if (rc < 0)
+		return die("cannot start", err);
+	return 0;
+}

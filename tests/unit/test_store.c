@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Unit tests for the registrar's SQLite store (registrar/store.h), on files in a temporary dir. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define ISSUER "CN=Tao Test Manufacturer CA,O=tao"
+#define CERT_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define CERT_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/tao-store-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof(f->path), "%s/registrar.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	struct fixture *f = *state;
+	char p[160];
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
+		unlink(p);
+	}
+	if (rmdir(f->dir))
+		fprintf(stderr, "rmdir %s: %s\n", f->dir, strerror(errno));
+	free(f);
+	return 0;
+}
+
+static struct tao_store *open_ok(const char *path)
+{
+	struct tao_store *s = NULL;
+	char err[512] = "";
+	int ret = tao_store_open(path, &s, err, sizeof(err));
+
+	if (ret)
+		fail_msg("tao_store_open(%s): %d: %s", path, ret, err);
+	assert_non_null(s);
+	return s;
+}
+
+/* An attestation of device serial at time t; accepted when status is affirming or warning. */
+static struct tao_store_attestation att(const char *serial, const char *status, int64_t t,
+					uint32_t reset, uint32_t restart, uint64_t clock)
+{
+	struct tao_store_attestation a = {
+		.issuer = ISSUER,
+		.serial = serial,
+		.cert_sha256 = CERT_A,
+		.status = status,
+		.accepted = !strcmp(status, "affirming") || !strcmp(status, "warning"),
+		.reason = "every check passed",
+		.result_json = "{\"ear.status\":\"affirming\"}",
+		.peer = "127.0.0.1:40312",
+		.time = t,
+		.has_counters = true,
+		.counters = { reset, restart, clock },
+	};
+	return a;
+}
+
+static int64_t record_ok(struct tao_store *s, struct tao_store_attestation a)
+{
+	char err[512] = "";
+	int64_t id = -1;
+	int ret = tao_store_record(s, &a, &id, err, sizeof(err));
+
+	if (ret)
+		fail_msg("tao_store_record(%s): %d: %s", a.serial, ret, err);
+	assert_true(id > 0);
+	return id;
+}
+
+static struct tao_store_stats stats(struct tao_store *s)
+{
+	struct tao_store_stats st;
+	char err[512] = "";
+
+	assert_int_equal(tao_store_stats(s, &st, err, sizeof(err)), 0);
+	return st;
+}
+
+static struct tao_store_device device(struct tao_store *s, const char *serial)
+{
+	struct tao_store_device d;
+	char err[512] = "";
+	int ret = tao_store_device_get(s, ISSUER, serial, &d, err, sizeof(err));
+
+	if (ret)
+		fail_msg("tao_store_device_get(%s): %d: %s", serial, ret, err);
+	return d;
+}
+
+/* PRAGMA user_version straight from the file. */
+static int64_t file_user_version(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void file_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_create_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store_attestation a = att("TAO-A-0001", "affirming", 1000, 3, 1, 123456);
+	struct tao_store_device d;
+	struct tao_store *s;
+	int64_t id;
+
+	s = open_ok(f->path);
+	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
+	id = record_ok(s, a);
+	tao_store_close(s);
+
+	s = open_ok(f->path); /* an existing database of this version: no migration */
+	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
+	d = device(s, "TAO-A-0001");
+	assert_string_equal(d.serial, "TAO-A-0001");
+	assert_string_equal(d.issuer, ISSUER);
+	assert_string_equal(d.cert_sha256, CERT_A);
+	assert_int_equal(d.first_seen, 1000);
+	assert_int_equal(d.last_seen, 1000);
+	assert_true(d.has_accepted);
+	assert_int_equal(d.last_accepted, 1000);
+	assert_string_equal(d.last_status, "affirming");
+	assert_int_equal(d.counters.reset_count, 3);
+	assert_int_equal(d.counters.restart_count, 1);
+	assert_int_equal(d.counters.clock, 123456);
+	assert_true(record_ok(s, att("TAO-A-0001", "affirming", 1001, 3, 1, 123457)) > id);
+	assert_int_equal(stats(s).attestations, 2);
+	tao_store_close(s);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s;
+	char err[512] = "";
+	char want[64];
+
+	tao_store_close(open_ok(f->path));
+	file_exec(f->path, "PRAGMA user_version = 2");
+	assert_int_equal(tao_store_open(f->path, &s, err, sizeof(err)), -EPROTONOSUPPORT);
+	assert_null(s);
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "schema version is 2"));
+	snprintf(want, sizeof(want), "this build's %d", TAO_STORE_SCHEMA_VERSION);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(file_user_version(f->path), 2); /* left alone */
+}
+
+static void test_unknown_device(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_device d;
+	char err[512] = "";
+
+	assert_int_equal(tao_store_device_get(s, ISSUER, "TAO-NOPE", &d, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "TAO-NOPE"));
+	assert_int_equal(tao_store_history(s, ISSUER, "TAO-NOPE", 10, NULL, NULL, err, sizeof(err)),
+			 -ENOENT);
+	/* The same serial from another issuer is another device. */
+	record_ok(s, att("TAO-A-0001", "affirming", 1, 0, 0, 1));
+	assert_int_equal(tao_store_device_get(s, "CN=Other CA", "TAO-A-0001", &d, err, sizeof(err)),
+			 -ENOENT);
+	tao_store_close(s);
+}
+
+static void test_first_record_not_accepted(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_attestation a = att("TAO-A-0002", "contraindicated", 500, 1, 0, 10);
+	struct tao_store_device d;
+	struct tao_store_stats st;
+
+	record_ok(s, a);
+	d = device(s, "TAO-A-0002");
+	assert_int_equal(d.first_seen, 500);
+	assert_int_equal(d.last_seen, 500);
+	assert_string_equal(d.last_status, "contraindicated");
+	assert_false(d.has_accepted);
+	assert_int_equal(d.last_accepted, 0);
+	assert_string_equal(d.cert_sha256, "");
+	assert_int_equal(d.counters.reset_count, 0);
+	assert_int_equal(d.counters.restart_count, 0);
+	assert_int_equal(d.counters.clock, 0);
+	st = stats(s);
+	assert_int_equal(st.devices, 1);
+	assert_int_equal(st.attestations, 1);
+	assert_int_equal(st.accepted, 0);
+	tao_store_close(s);
+}
+
+static void test_accepted_and_not(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_attestation a;
+	struct tao_store_device d;
+	struct tao_store_stats st;
+
+	a = att("TAO-A-0003", "affirming", 100, 2, 0, 5000);
+	record_ok(s, a);
+
+	/* A contraindicated attestation with any counters: history, last_seen, last_status only. */
+	a = att("TAO-A-0003", "contraindicated", 200, 0, 0, 1);
+	a.cert_sha256 = CERT_B;
+	record_ok(s, a);
+	d = device(s, "TAO-A-0003");
+	assert_int_equal(d.first_seen, 100);
+	assert_int_equal(d.last_seen, 200);
+	assert_string_equal(d.last_status, "contraindicated");
+	assert_true(d.has_accepted);
+	assert_int_equal(d.last_accepted, 100);
+	assert_string_equal(d.cert_sha256, CERT_A);
+	assert_int_equal(d.counters.reset_count, 2);
+	assert_int_equal(d.counters.restart_count, 0);
+	assert_int_equal(d.counters.clock, 5000);
+
+	/* "none" (the quote did not authenticate): no counters, nothing checked. */
+	a = att("TAO-A-0003", "none", 250, 0, 0, 0);
+	a.has_counters = false;
+	record_ok(s, a);
+	d = device(s, "TAO-A-0003");
+	assert_string_equal(d.last_status, "none");
+	assert_int_equal(d.last_seen, 250);
+	assert_int_equal(d.counters.clock, 5000);
+
+	/* A warning is accepted: everything moves. */
+	a = att("TAO-A-0003", "warning", 300, 2, 1, 6000);
+	a.cert_sha256 = CERT_B;
+	record_ok(s, a);
+	d = device(s, "TAO-A-0003");
+	assert_int_equal(d.last_seen, 300);
+	assert_int_equal(d.last_accepted, 300);
+	assert_string_equal(d.last_status, "warning");
+	assert_string_equal(d.cert_sha256, CERT_B);
+	assert_int_equal(d.counters.reset_count, 2);
+	assert_int_equal(d.counters.restart_count, 1);
+	assert_int_equal(d.counters.clock, 6000);
+
+	/* Accepted without counters: the stored counters stay. */
+	a = att("TAO-A-0003", "affirming", 400, 0, 0, 0);
+	a.has_counters = false;
+	record_ok(s, a);
+	d = device(s, "TAO-A-0003");
+	assert_int_equal(d.last_accepted, 400);
+	assert_string_equal(d.cert_sha256, CERT_A);
+	assert_int_equal(d.counters.restart_count, 1);
+	assert_int_equal(d.counters.clock, 6000);
+
+	st = stats(s);
+	assert_int_equal(st.devices, 1);
+	assert_int_equal(st.attestations, 5);
+	assert_int_equal(st.accepted, 3);
+	tao_store_close(s);
+}
+
+static void test_invalid(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_attestation a;
+	char err[512], serial[80];
+	int64_t id = 77;
+
+	a = att("TAO-A-0004", "affirming", 1, 0, 0, 1);
+	a.status = "contraindicated"; /* but .accepted stays true */
+	assert_int_equal(tao_store_record(s, &a, &id, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "contraindicated cannot be accepted"));
+	a = att("TAO-A-0004", "affirming", 1, 0, 0, 1);
+	a.status = "fine";
+	assert_int_equal(tao_store_record(s, &a, &id, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "\"fine\""));
+	a = att("TAO-A-0004", "affirming", 1, 0, 0, 1);
+	a.cert_sha256 = NULL;
+	assert_int_equal(tao_store_record(s, &a, &id, err, sizeof(err)), -EINVAL);
+	memset(serial, 'S', sizeof(serial) - 1);
+	serial[sizeof(serial) - 1] = '\0';
+	a = att(serial, "affirming", 1, 0, 0, 1);
+	assert_int_equal(tao_store_record(s, &a, &id, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "79 bytes long, over 64"));
+	a = att("", "affirming", 1, 0, 0, 1);
+	assert_int_equal(tao_store_record(s, &a, &id, err, sizeof(err)), -EINVAL);
+	assert_int_equal(id, 77);
+	assert_int_equal(stats(s).attestations, 0);
+	assert_int_equal(stats(s).devices, 0);
+	tao_store_close(s);
+}
+
+static void test_counters_backwards_rule(void **state)
+{
+	const struct tao_store_counters a = { 5, 3, 1000 };
+	const struct tao_store_counters big = { 5, 3, (1ULL << 63) + 1 };
+
+	(void)state;
+	/* Backwards: each of the three ways. */
+	assert_true(tao_store_counters_backwards(&a, &(struct tao_store_counters){ 4, 9, 9999 }));
+	assert_true(tao_store_counters_backwards(&a, &(struct tao_store_counters){ 5, 2, 9999 }));
+	assert_true(tao_store_counters_backwards(&a, &(struct tao_store_counters){ 5, 3, 999 }));
+	/* Equal: the same quote again. */
+	assert_true(tao_store_counters_backwards(&a, &a));
+	/* Forward. */
+	assert_false(tao_store_counters_backwards(&a, &(struct tao_store_counters){ 6, 0, 0 }));
+	assert_false(tao_store_counters_backwards(&a, &(struct tao_store_counters){ 5, 4, 0 }));
+	assert_false(tao_store_counters_backwards(&a, &(struct tao_store_counters){ 5, 3, 1001 }));
+	/* Unsigned 64-bit clocks. */
+	assert_false(tao_store_counters_backwards(&a, &big));
+	assert_true(tao_store_counters_backwards(&big, &a));
+	assert_true(tao_store_counters_backwards(&big,
+						 &(struct tao_store_counters){ 5, 3, INT64_MAX }));
+	assert_false(tao_store_counters_backwards(
+		&big, &(struct tao_store_counters){ 5, 3, UINT64_MAX }));
+	assert_true(tao_store_counters_backwards(&(struct tao_store_counters){ UINT32_MAX, 0, 0 },
+						 &(struct tao_store_counters){ 0, UINT32_MAX, 1 }));
+}
+
+/* tao_store_record refuses b after a with -ESTALE and writes nothing. */
+static void expect_stale(struct tao_store *s, struct tao_store_attestation b)
+{
+	struct tao_store_stats before = stats(s), after;
+	struct tao_store_device d0, d1;
+	char err[512] = "";
+	int64_t id = 77;
+
+	d0 = device(s, b.serial);
+	assert_int_equal(tao_store_record(s, &b, &id, err, sizeof(err)), -ESTALE);
+	assert_int_equal(id, 77);
+	assert_non_null(strstr(err, "do not move forward"));
+	after = stats(s);
+	assert_int_equal(after.attestations, before.attestations);
+	assert_int_equal(after.accepted, before.accepted);
+	d1 = device(s, b.serial);
+	assert_memory_equal(&d0, &d1, sizeof(d0));
+}
+
+static void test_stale(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_attestation a = att("TAO-A-0005", "affirming", 100, 7, 4, 90000);
+	struct tao_store_attestation b;
+	char err[512];
+
+	record_ok(s, a);
+	expect_stale(s, att("TAO-A-0005", "affirming", 101, 6, 9, 99999));
+	expect_stale(s, att("TAO-A-0005", "affirming", 101, 7, 3, 99999));
+	expect_stale(s, att("TAO-A-0005", "warning", 101, 7, 4, 89999));
+	/* The same counters again: the same quote replayed. */
+	expect_stale(s, att("TAO-A-0005", "affirming", 101, 7, 4, 90000));
+	b = att("TAO-A-0005", "affirming", 101, 7, 4, 90000);
+	assert_int_equal(tao_store_record(s, &b, &(int64_t){ 0 }, err, sizeof(err)), -ESTALE);
+	assert_non_null(strstr(err, "resetCount 7, restartCount 4, clock 90000"));
+	/* Not accepted: not checked, recorded. */
+	record_ok(s, att("TAO-A-0005", "contraindicated", 102, 0, 0, 0));
+	/* The handle is still usable after the refusals (no transaction left open). */
+	record_ok(s, att("TAO-A-0005", "affirming", 103, 8, 0, 5));
+	assert_int_equal(device(s, "TAO-A-0005").counters.reset_count, 8);
+	assert_int_equal(stats(s).attestations, 3);
+	tao_store_close(s);
+}
+
+static void test_clock_above_2_63(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	const uint64_t big = (1ULL << 63) + 12345;
+	struct tao_store_device d;
+
+	record_ok(s, att("TAO-A-0006", "affirming", 1, 1, 0, INT64_MAX - 1));
+	record_ok(s, att("TAO-A-0006", "affirming", 2, 1, 0, big));
+	tao_store_close(s);
+	s = open_ok(f->path);
+	d = device(s, "TAO-A-0006");
+	assert_true(d.counters.clock == big);
+	/* Below 2^63 is backwards from above it (a signed comparison would say forward). */
+	expect_stale(s, att("TAO-A-0006", "affirming", 3, 1, 0, INT64_MAX));
+	expect_stale(s, att("TAO-A-0006", "affirming", 3, 1, 0, big - 1));
+	record_ok(s, att("TAO-A-0006", "affirming", 4, 1, 0, UINT64_MAX));
+	d = device(s, "TAO-A-0006");
+	assert_true(d.counters.clock == UINT64_MAX);
+	expect_stale(s, att("TAO-A-0006", "affirming", 5, 1, 0, UINT64_MAX));
+	tao_store_close(s);
+}
+
+struct history {
+	int n;
+	int64_t ids[16];
+	int64_t times[16];
+	char status[16][24];
+	int stop_at; /* return -EINTR at this row (0: never) */
+};
+
+static int history_row(const struct tao_store_history_row *row, void *arg)
+{
+	struct history *h = arg;
+
+	if (h->stop_at && h->n + 1 == h->stop_at)
+		return -EINTR;
+	assert_true(h->n < 16);
+	h->ids[h->n] = row->id;
+	h->times[h->n] = row->time;
+	snprintf(h->status[h->n], sizeof(h->status[0]), "%s", row->status);
+	assert_string_equal(row->peer, "127.0.0.1:40312");
+	assert_string_equal(row->reason, "every check passed");
+	assert_int_equal(row->accepted, strcmp(row->status, "contraindicated") != 0);
+	h->n++;
+	return 0;
+}
+
+static void test_history(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct history h = { 0 };
+	char err[512] = "";
+	int64_t ids[5];
+
+	for (int i = 0; i < 5; i++)
+		ids[i] = record_ok(s, att("TAO-A-0007", i == 2 ? "contraindicated" : "affirming",
+					  1000 + i, 1, 0, 100 + (uint64_t)i));
+	/* Another device's rows are not in this one's history. */
+	record_ok(s, att("TAO-B-0001", "affirming", 2000, 1, 0, 1));
+
+	assert_int_equal(
+		tao_store_history(s, ISSUER, "TAO-A-0007", 3, history_row, &h, err, sizeof(err)),
+		3);
+	assert_int_equal(h.n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(h.ids[i], ids[4 - i]);
+		assert_int_equal(h.times[i], 1000 + 4 - i);
+	}
+	assert_string_equal(h.status[2], "contraindicated");
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(
+		tao_store_history(s, ISSUER, "TAO-A-0007", 100, history_row, &h, err, sizeof(err)),
+		5);
+	assert_int_equal(h.ids[4], ids[0]);
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(
+		tao_store_history(s, ISSUER, "TAO-A-0007", 0, history_row, &h, err, sizeof(err)),
+		0);
+	assert_int_equal(h.n, 0);
+
+	memset(&h, 0, sizeof(h));
+	h.stop_at = 2;
+	assert_int_equal(tao_store_history(s, ISSUER, "TAO-A-0007", SIZE_MAX, history_row, &h, err,
+					   sizeof(err)),
+			 -EINTR);
+	assert_int_equal(h.n, 1);
+	/* The statement was reset: the handle writes again. */
+	record_ok(s, att("TAO-A-0007", "affirming", 1005, 1, 0, 200));
+	tao_store_close(s);
+}
+
+static void test_stats(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_stats st = stats(s);
+	char serial[16];
+
+	assert_int_equal(st.devices, 0);
+	assert_int_equal(st.attestations, 0);
+	assert_int_equal(st.accepted, 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(serial, sizeof(serial), "TAO-S-%04d", i);
+		record_ok(s, att(serial, "affirming", 1, 0, 0, 1));
+		record_ok(s, att(serial, "warning", 2, 0, 0, 2));
+		record_ok(s, att(serial, "contraindicated", 3, 0, 0, 3));
+	}
+	st = stats(s);
+	assert_int_equal(st.devices, 4);
+	assert_int_equal(st.attestations, 12);
+	assert_int_equal(st.accepted, 8);
+	tao_store_close(s);
+}
+
+static void test_two_handles(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s1 = open_ok(f->path);
+	struct tao_store *s2 = open_ok(f->path);
+	struct tao_store *s;
+
+	for (int i = 0; i < 50; i++) {
+		s = i % 2 ? s2 : s1;
+		record_ok(s, att("TAO-A-0008", "affirming", i, 1, 0, 10 + (uint64_t)i));
+		/* Each handle sees the other's commit at once. */
+		assert_int_equal(device(i % 2 ? s1 : s2, "TAO-A-0008").counters.clock,
+				 10 + (uint64_t)i);
+	}
+	/* A quote older than the one the other handle recorded is refused. */
+	expect_stale(s1, att("TAO-A-0008", "affirming", 99, 1, 0, 58));
+	assert_int_equal(stats(s2).attestations, 50);
+	tao_store_close(s1);
+	tao_store_close(s2);
+}
+
+#define FORK_N 200
+
+static int write_many(const char *path, const char *serial)
+{
+	struct tao_store_attestation a;
+	struct tao_store *s;
+	char err[512];
+	int64_t id;
+	int ret;
+
+	ret = tao_store_open(path, &s, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s: open: %s\n", serial, err);
+		return 1;
+	}
+	for (int i = 0; i < FORK_N; i++) {
+		a = att(serial, i % 3 ? "affirming" : "contraindicated", i, 1, 0, 1 + (uint64_t)i);
+		ret = tao_store_record(s, &a, &id, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "%s: record %d: %s\n", serial, i, err);
+			tao_store_close(s);
+			return 1;
+		}
+	}
+	tao_store_close(s);
+	return 0;
+}
+
+static int count_rows(const struct tao_store_history_row *row, void *arg)
+{
+	(void)row;
+	(void)arg;
+	return 0;
+}
+
+static void test_fork(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s;
+	char err[512];
+	int status;
+	pid_t pid;
+
+	/* Create the database first, so both only open it (the migration race has its own lock). */
+	tao_store_close(open_ok(f->path));
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(write_many(f->path, "TAO-CHILD"));
+	assert_int_equal(write_many(f->path, "TAO-PARENT"), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	s = open_ok(f->path);
+	assert_int_equal(stats(s).attestations, 2 * FORK_N);
+	assert_int_equal(stats(s).devices, 2);
+	assert_int_equal(tao_store_history(s, ISSUER, "TAO-CHILD", SIZE_MAX, count_rows, NULL, err,
+					   sizeof(err)),
+			 FORK_N);
+	assert_int_equal(tao_store_history(s, ISSUER, "TAO-PARENT", SIZE_MAX, count_rows, NULL, err,
+					   sizeof(err)),
+			 FORK_N);
+	assert_int_equal(device(s, "TAO-CHILD").counters.clock, FORK_N); /* i = 199, accepted */
+	assert_int_equal(device(s, "TAO-PARENT").counters.clock, FORK_N);
+	tao_store_close(s);
+}
+
+static void write_file(const char *path, const void *buf, size_t len, off_t off)
+{
+	int fd = open(path, O_WRONLY | O_CREAT, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, buf, len, off), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+static void test_corrupt(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = (struct tao_store *)1;
+	unsigned char junk[8192];
+	char err[512] = "";
+	int ret;
+
+	srand(42);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)rand();
+	write_file(f->path, junk, sizeof(junk), 0);
+	ret = tao_store_open(f->path, &s, err, sizeof(err));
+	assert_int_equal(ret, -EIO);
+	assert_null(s);
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "not an SQLite 3 database (file is not a database)"));
+	unlink(f->path);
+
+	/* A real database whose first page (after the 100-byte header) is garbage. */
+	s = open_ok(f->path);
+	record_ok(s, att("TAO-A-0009", "affirming", 1, 0, 0, 1));
+	tao_store_close(s);
+	write_file(f->path, junk, 4096 - 100, 100);
+	ret = tao_store_open(f->path, &s, err, sizeof(err));
+	assert_int_equal(ret, -EIO);
+	assert_null(s);
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "malformed"));
+}
+
+/* Another program's database (no user_version) is not migrated into. */
+static void test_foreign(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s;
+	char err[512] = "";
+
+	file_exec(f->path, "CREATE TABLE devices (name TEXT)");
+	assert_int_equal(tao_store_open(f->path, &s, err, sizeof(err)), -EIO);
+	assert_null(s);
+	assert_non_null(strstr(err, "schema version 0 with 1 tables"));
+	assert_non_null(strstr(err, "not a tao-registrar database"));
+	assert_int_equal(file_user_version(f->path), 0);
+}
+
+static void test_cannot_open(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s;
+	char err[512] = "", path[160];
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/registrar.db", f->dir);
+	assert_int_equal(tao_store_open(path, &s, err, sizeof(err)), -ENOENT);
+	assert_null(s);
+	assert_non_null(strstr(err, path));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_create_reopen),
+		T(test_newer_schema_refused),
+		T(test_unknown_device),
+		T(test_first_record_not_accepted),
+		T(test_accepted_and_not),
+		T(test_invalid),
+		cmocka_unit_test(test_counters_backwards_rule),
+		T(test_stale),
+		T(test_clock_above_2_63),
+		T(test_history),
+		T(test_stats),
+		T(test_two_handles),
+		T(test_fork),
+		T(test_corrupt),
+		T(test_foreign),
+		T(test_cannot_open),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
