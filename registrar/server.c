@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -523,9 +525,12 @@ static void handle(struct evhttp_request *req, void *arg)
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
+	static const struct timeval drain = { .tv_sec = 1 };
 	struct registrar *r = arg;
 
 	(void)what;
+	if (r->stopping)
+		return;
 	rlog(RLOG_NOTICE, "stopping", sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping",
 	     NULL);
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
@@ -534,7 +539,11 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		r->bound = NULL;
 	}
 	r->stopping = true;
-	event_base_loopexit(r->base, NULL);
+	/*
+	 * Drain: answers already queued go out (what a device was told is what was stored); a new
+	 * request meanwhile gets 503 and its connection is closed.
+	 */
+	event_base_loopexit(r->base, &drain);
 }
 
 /* TLS: 1.3 only, client certificates from the configured CAs, no resumption. */
@@ -725,6 +734,16 @@ int reg_server_run(const struct reg_config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "[server] listen %s:%u: cannot listen there (%s)",
 			 c->listen_host, c->listen_port, strerror(errno));
 		goto out;
+	}
+	/*
+	 * Accepted sockets inherit TCP_NODELAY: a response goes out as TLS records of its own
+	 * (head, body), and Nagle would hold the second back for the client's delayed ACK.
+	 */
+	{
+		int one = 1;
+
+		setsockopt(evhttp_bound_socket_get_fd(r.bound), IPPROTO_TCP, TCP_NODELAY, &one,
+			   sizeof(one));
 	}
 	if (getsockname(evhttp_bound_socket_get_fd(r.bound), (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET6) {

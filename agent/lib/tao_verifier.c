@@ -365,7 +365,8 @@ static uint32_t be32(const uint8_t *p)
 
 /*
  * Parse and authenticate one TPMS_ATTEST of type want, signed by the IAK over the binder. The
- * order makes the reason precise: magic, type, structure, signature, extraData.
+ * order makes the reason precise: magic, type, structure, signature, extraData. Returns 0, -1, or
+ * -2 when only extraData is wrong (a TPM's authentic statement made for another session).
  */
 static int attestation(struct run *r, enum tao_check_id id, const char *what,
 		       const struct tao_blob *attest, const struct tao_blob *sig, uint16_t want,
@@ -413,7 +414,7 @@ static int attestation(struct run *r, enum tao_check_id id, const char *what,
 	}
 	if (a->extra_data_len != 32 || memcmp(a->extra_data, r->binder, 32) != 0) {
 		set(r, id, TAO_RESULT_FAIL, "%s: extraData is not this session's binder", what);
-		return -1;
+		return -2; /* authentic, for another session */
 	}
 	return 0;
 }
@@ -518,15 +519,19 @@ static void check_quote(struct run *r, const struct identity *id)
 	struct tao_attest a;
 	int n;
 
-	if (attestation(r, TAO_CHECK_QUOTE, "quote", &ev->quote_attest, &ev->quote_signature,
-			TAO_TPM_ST_ATTEST_QUOTE, id->iak, &a, &s) < 0) {
+	n = attestation(r, TAO_CHECK_QUOTE, "quote", &ev->quote_attest, &ev->quote_signature,
+			TAO_TPM_ST_ATTEST_QUOTE, id->iak, &a, &s);
+	if (n == 0 || n == -2) {
+		/* Authentic counters, even of a quote made for another session (a replay). */
+		r->v->has_counters = true;
+		r->v->counters.reset_count = a.clock_info.reset_count;
+		r->v->counters.restart_count = a.clock_info.restart_count;
+		r->v->counters.clock = a.clock_info.clock;
+	}
+	if (n < 0) {
 		set(r, TAO_CHECK_CLOCK, TAO_RESULT_SKIP, "no authentic quote");
 		return;
 	}
-	r->v->has_counters = true;
-	r->v->counters.reset_count = a.clock_info.reset_count;
-	r->v->counters.restart_count = a.clock_info.restart_count;
-	r->v->counters.clock = a.clock_info.clock;
 	if (a.clock_info.safe)
 		set(r, TAO_CHECK_CLOCK, TAO_RESULT_PASS, "clockInfo.safe");
 	else

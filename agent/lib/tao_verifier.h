@@ -77,7 +77,8 @@ struct tao_verdict {
 	char reason[TAO_ERRMSG_MAX]; /* why NONE, or the first failure / warning */
 	struct tao_check checks[TAO_CHECK_COUNT];
 	char device_serial[65]; /* the IDevID subject's serialNumber, when it has one */
-	bool has_counters;	/* the quote's signature verified: counters are its clockInfo */
+	/* The quote's signature verified (its binder may still be another session's): its clockInfo. */
+	bool has_counters;
 	struct tao_tpm_counters counters;
 };
 
