@@ -29,6 +29,7 @@
 #include "tao_tpm_rc.h"
 #include "tao_verify.h"
 #include "taoctl.h"
+#include "taoctl_attest.h"
 #include "taoctl_devid.h"
 #include "taoctl_verify.h"
 
@@ -256,6 +257,29 @@ static const struct command commands[] = {
 			"  -d, --state-dir DIR   Certificates (default /var/lib/tao)\n" JSON_HELP
 				HELP_HELP,
 		.run = taoctl_cmd_evidence,
+	},
+	{
+		.name = "attest",
+		.args = "--registrar URL [--ca FILE] [--tls-role ROLE] [--state-dir DIR] [--json]",
+		.summary = "Attest to the registrar over one TLS 1.3 session",
+		.help = "Connect to the registrar (TLS 1.3, its CA pinned, the TLS role's\n"
+			"certificate and its key in the TPM), GET /attest/v1/params, make the\n"
+			"evidence for this connection's binder and the PCRs the registrar asks\n"
+			"for (as taoctl evidence does), POST it on the same connection and show\n"
+			"the result: status, reason, device, attestation id, and the checks that\n"
+			"did not pass. Exit status: 0 affirming, 3 warning, 1 contraindicated\n"
+			"or none (or an error), 2 bad usage, 4 the registrar cannot be reached.\n"
+			"Needs root.\n"
+			"\n"
+			"Options:\n"
+			"  -u, --registrar URL   The registrar, https://HOST:PORT\n"
+			"  -c, --ca FILE         The registrar's CA (PEM; default\n"
+			"                        STATE-DIR/registrar-ca.pem)\n"
+			"  -r, --tls-role ROLE   idevid (default) or ldevid: the TLS key and\n"
+			"                        certificate (STATE-DIR/ROLE.pem)\n"
+			"  -d, --state-dir DIR   Certificates (default /var/lib/tao)\n" JSON_HELP
+				HELP_HELP,
+		.run = taoctl_cmd_attest,
 	},
 	{
 		.name = "verify",

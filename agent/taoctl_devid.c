@@ -23,6 +23,7 @@
 #include <linux/tao.h>
 
 #include "tao_cleanup.h"
+#include "tao_collect.h"
 #include "tao_devid.h"
 #include "tao_hex.h"
 #include "tao_json.h"
@@ -122,54 +123,16 @@ int taoctl_open_tpm(const char *cmd, struct tao_esys **e)
 	return 0;
 }
 
-struct bound_ctx {
-	uint32_t role;
-	bool found;
-	struct tao_key_entry k;
-};
-
-static int bound_cb(const struct tao_key_entry *key, void *arg)
-{
-	struct bound_ctx *b = arg;
-
-	if (!b->found && key->has_role && key->role == b->role) {
-		b->found = true;
-		b->k = *key;
-	}
-	return 0;
-}
-
+/* The lookup is libtao's (tao_collect.c); its messages are the ones taoctl always printed. */
 int taoctl_bound_key(const char *cmd, struct tao_nl *nl, uint32_t role, uint32_t *handle,
 		     struct tao_tpm_public *pub)
 {
-	TAO_CLEANUP(tao_freep) struct bound_ctx *b = calloc(1, sizeof(*b));
-	char err[256];
-	int rc;
+	char err[512];
 
-	if (!b)
-		return EXIT_RUNTIME;
-	b->role = role;
-	rc = tao_nl_key_list(nl, bound_cb, b);
-	if (rc < 0) {
-		taoctl_err("%s: listing the module's keys: %s%s%s", cmd, tao_nl_last_error(nl),
-			   *tao_nl_last_error(nl) ? ": " : "", strerror(-rc));
+	if (tao_collect_bound_key(nl, role, handle, pub, err, sizeof(err)) < 0) {
+		taoctl_err("%s: %s", cmd, err);
 		return EXIT_RUNTIME;
 	}
-	if (!b->found) {
-		taoctl_err("%s: no key is bound to role %s (run taoctl provision first)", cmd,
-			   tao_role_name(role));
-		return EXIT_RUNTIME;
-	}
-	if (b->k.status != TAO_KEY_STATUS_OK) {
-		taoctl_err("%s: the key bound to role %s at 0x%08" PRIx32 " is %s", cmd,
-			   tao_role_name(role), b->k.handle, tao_key_status_name(b->k.status));
-		return EXIT_RUNTIME;
-	}
-	if (tao_tpm2b_public_parse(b->k.public_area, b->k.public_len, pub, err, sizeof(err)) < 0) {
-		taoctl_err("%s: the public area of the %s key: %s", cmd, tao_role_name(role), err);
-		return EXIT_RUNTIME;
-	}
-	*handle = b->k.handle;
 	return 0;
 }
 

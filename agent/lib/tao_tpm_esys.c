@@ -15,6 +15,9 @@
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "tao_names.h"
+#include "tao_pcr_sel.h"
+#include "tao_pcr_values.h"
 #include "tao_tpm_rc.h"
 
 /*
@@ -105,12 +108,18 @@ const char *tao_esys_tcti_conf(void)
 
 int tao_esys_open(struct tao_esys **out, char *err, size_t errlen)
 {
-	const char *conf = tao_esys_tcti_conf();
+	return tao_esys_open_tcti(tao_esys_tcti_conf(), out, err, errlen);
+}
+
+int tao_esys_open_tcti(const char *conf, struct tao_esys **out, char *err, size_t errlen)
+{
 	struct tao_esys *e = calloc(1, sizeof(*e));
 	TSS2_RC rc;
 
 	if (!e)
 		return -ENOMEM;
+	if (!conf)
+		conf = tao_esys_tcti_conf();
 	/* The TSS logs its own errors to stderr; the caller reports them once, precisely. */
 	setenv("TSS2_LOG", "all+none", 0);
 	rc = Tss2_TctiLdr_Initialize(conf, &e->tcti);
@@ -496,5 +505,268 @@ int tao_esys_sign_sha256(struct tao_esys *e, uint32_t handle, const uint8_t dige
 	}
 	ECDSA_SIG_free(es);
 	*der_len = (size_t)n;
+	return 0;
+}
+
+/*
+ * A selection as the TPM takes it: every bank with at least one PCR, PCRs 0..23 only (three
+ * select bytes), no bank twice.
+ */
+static int selection_to_tpml(const struct tao_pcr_selection *sel, TPML_PCR_SELECTION *out,
+			     char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (sel->n == 0 || sel->n > TPM2_NUM_PCR_BANKS || sel->n > TAO_MAX_PCR_BANKS) {
+		set_err(err, errlen, "a PCR selection of %zu banks (1..%d)", sel->n,
+			TAO_MAX_PCR_BANKS);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct tao_pcr_bank_sel *b = &sel->banks[i];
+		TPMS_PCR_SELECTION *t = &out->pcrSelections[i];
+
+		if (!b->mask || (b->mask & ~(uint32_t)TAO_PCR_MASK_ALL)) {
+			set_err(err, errlen,
+				"bank 0x%04x: PCR mask 0x%08" PRIx32 " (selects none, or above %d)",
+				b->alg, b->mask, TAO_PCR_COUNT - 1);
+			return -EINVAL;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (sel->banks[j].alg == b->alg) {
+				set_err(err, errlen, "bank 0x%04x selected twice", b->alg);
+				return -EINVAL;
+			}
+		t->hash = b->alg;
+		t->sizeofSelect = 3;
+		t->pcrSelect[0] = (BYTE)(b->mask & 0xff);
+		t->pcrSelect[1] = (BYTE)((b->mask >> 8) & 0xff);
+		t->pcrSelect[2] = (BYTE)((b->mask >> 16) & 0xff);
+	}
+	out->count = (UINT32)sel->n;
+	return 0;
+}
+
+int tao_esys_quote(struct tao_esys *e, uint32_t signer, const uint8_t *qual, size_t qual_len,
+		   const struct tao_pcr_selection *sel, uint8_t *attest, size_t *attest_len,
+		   uint8_t *sig, size_t *sig_len, char *err, size_t errlen)
+{
+	ESYS_CLEANUP(esys_tr_release) struct esys_tr sign = ESYS_TR_INIT(e);
+	ESYS_CLEANUP(esys_freep) TPM2B_ATTEST *info = NULL;
+	ESYS_CLEANUP(esys_freep) TPMT_SIGNATURE *signature = NULL;
+	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_NULL }; /* the key's own */
+	TPML_PCR_SELECTION pcrs;
+	TPM2B_DATA data = { 0 };
+	size_t off = 0;
+	TSS2_RC rc;
+	int r;
+
+	if (qual_len > sizeof(data.buffer)) {
+		set_err(err, errlen, "qualifying data of %zu bytes is too long", qual_len);
+		return -EINVAL;
+	}
+	data.size = (UINT16)qual_len;
+	if (qual_len)
+		memcpy(data.buffer, qual, qual_len);
+	if ((r = selection_to_tpml(sel, &pcrs, err, errlen)))
+		return r;
+	if ((r = load_persistent(e, signer, &sign, err, errlen)))
+		return r;
+	rc = Esys_Quote(e->ctx, sign.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &data,
+			&scheme, &pcrs, &info, &signature);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "TPM2_Quote", err, errlen);
+	if (info->size > TAO_ATTEST_MAX) {
+		set_err(err, errlen, "TPM2_Quote returned %u bytes of attestation", info->size);
+		return -EIO;
+	}
+	memcpy(attest, info->attestationData, info->size);
+	*attest_len = info->size;
+	rc = Tss2_MU_TPMT_SIGNATURE_Marshal(signature, sig, TAO_SIGNATURE_MAX, &off);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "marshalling the signature", err, errlen);
+	*sig_len = off;
+	return 0;
+}
+
+/* How often a PCR read starts over because a PCR changed between two TPM2_PCR_Read. */
+#define PCR_READ_TRIES 8
+
+/* Where PCR pcr of bank i of sel goes in the values: selection order. */
+static size_t pcr_slot(const struct tao_pcr_selection *sel, size_t bank, unsigned int pcr)
+{
+	size_t slot = 0;
+
+	for (size_t i = 0; i < bank; i++)
+		slot += (size_t)__builtin_popcount(sel->banks[i].mask);
+	return slot + (size_t)__builtin_popcount(sel->banks[bank].mask & ((1u << pcr) - 1));
+}
+
+/*
+ * One TPM2_PCR_Read of the PCRs still in left[]: the digests it returns go to their slots in
+ * out, their bits leave left[]. Returns the number of digests read (0: the TPM returned none of
+ * them), or -EIO. *counter gets the PCR update counter.
+ */
+static int pcr_read_once(struct tao_esys *e, const struct tao_pcr_selection *sel, uint32_t *left,
+			 struct tao_pcr_values *out, uint32_t *counter, char *err, size_t errlen)
+{
+	ESYS_CLEANUP(esys_freep) TPML_PCR_SELECTION *got = NULL;
+	ESYS_CLEANUP(esys_freep) TPML_DIGEST *digests = NULL;
+	TPML_PCR_SELECTION ask = { 0 };
+	UINT32 update = 0;
+	size_t k = 0;
+	TSS2_RC rc;
+
+	for (size_t i = 0; i < sel->n; i++) {
+		TPMS_PCR_SELECTION *t;
+
+		if (!left[i])
+			continue;
+		t = &ask.pcrSelections[ask.count++];
+		t->hash = sel->banks[i].alg;
+		t->sizeofSelect = 3;
+		t->pcrSelect[0] = (BYTE)(left[i] & 0xff);
+		t->pcrSelect[1] = (BYTE)((left[i] >> 8) & 0xff);
+		t->pcrSelect[2] = (BYTE)((left[i] >> 16) & 0xff);
+	}
+	rc = Esys_PCR_Read(e->ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ask, &update, &got,
+			   &digests);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "TPM2_PCR_Read", err, errlen);
+	*counter = update;
+	/* The digests come in the order of the returned selection: banks, then PCR indices. */
+	for (UINT32 g = 0; g < got->count && g < TPM2_NUM_PCR_BANKS; g++) {
+		const TPMS_PCR_SELECTION *t = &got->pcrSelections[g];
+		size_t bank;
+
+		for (bank = 0; bank < sel->n; bank++)
+			if (sel->banks[bank].alg == t->hash)
+				break;
+		for (unsigned int pcr = 0;
+		     pcr < 8u * t->sizeofSelect && pcr < 8u * TPM2_PCR_SELECT_MAX; pcr++) {
+			struct tao_pcr_value *v;
+			const TPM2B_DIGEST *d;
+			unsigned int want;
+
+			if (!(t->pcrSelect[pcr / 8] & (1u << (pcr % 8))))
+				continue;
+			if (bank == sel->n || pcr >= TAO_PCR_COUNT || !(left[bank] & (1u << pcr))) {
+				set_err(err, errlen,
+					"TPM2_PCR_Read returned bank 0x%04x PCR %u, which was not "
+					"asked for",
+					t->hash, pcr);
+				return -EIO;
+			}
+			if (k >= digests->count) {
+				set_err(err, errlen, "TPM2_PCR_Read returned too few digests");
+				return -EIO;
+			}
+			d = &digests->digests[k++];
+			want = tao_alg_digest_size(t->hash);
+			if (d->size == 0 || d->size > TAO_MAX_DIGEST_SIZE ||
+			    (want && d->size != want)) {
+				set_err(err, errlen,
+					"TPM2_PCR_Read returned a %u-byte digest for bank 0x%04x",
+					d->size, t->hash);
+				return -EIO;
+			}
+			v = &out->v[pcr_slot(sel, bank, pcr)];
+			v->alg = t->hash;
+			v->index = (uint8_t)pcr;
+			v->size = (uint8_t)d->size;
+			memcpy(v->digest, d->buffer, d->size);
+			left[bank] &= ~(1u << pcr);
+		}
+	}
+	if (k != digests->count) {
+		set_err(err, errlen, "TPM2_PCR_Read returned %u digests for %zu PCRs",
+			digests->count, k);
+		return -EIO;
+	}
+	return (int)k;
+}
+
+int tao_esys_pcr_read(struct tao_esys *e, const struct tao_pcr_selection *sel,
+		      struct tao_pcr_values *out, char *err, size_t errlen)
+{
+	TPML_PCR_SELECTION check;
+	size_t total;
+	int r;
+
+	out->n = 0;
+	if ((r = selection_to_tpml(sel, &check, err, errlen)))
+		return r;
+	total = tao_pcr_selection_count(sel);
+	if (total > TAO_MAX_PCR_VALUES) {
+		set_err(err, errlen, "a selection of %zu PCRs", total);
+		return -EINVAL;
+	}
+	for (int tries = 0; tries < PCR_READ_TRIES; tries++) {
+		uint32_t left[TAO_MAX_PCR_BANKS], first = 0, counter = 0;
+		bool moved = false, any = false;
+
+		for (size_t i = 0; i < sel->n; i++)
+			left[i] = sel->banks[i].mask;
+		for (;;) {
+			bool done = true;
+
+			for (size_t i = 0; i < sel->n; i++)
+				done = done && !left[i];
+			if (done)
+				break;
+			r = pcr_read_once(e, sel, left, out, &counter, err, errlen);
+			if (r < 0)
+				return r;
+			if (!any)
+				first = counter;
+			any = true;
+			if (counter != first) {
+				moved = true;
+				break;
+			}
+			if (r == 0) {
+				for (size_t i = 0; i < sel->n; i++)
+					if (left[i]) {
+						const char *name = tao_alg_name(sel->banks[i].alg);
+						char bank[16];
+
+						if (!name) {
+							snprintf(bank, sizeof(bank), "bank 0x%04x",
+								 sel->banks[i].alg);
+							name = bank;
+						}
+						set_err(err, errlen,
+							"the TPM does not return %s PCR %d (is the "
+							"bank allocated?)",
+							name, __builtin_ctz(left[i]));
+						return -ENOENT;
+					}
+			}
+		}
+		if (!moved) {
+			out->n = total;
+			return 0;
+		}
+	}
+	set_err(err, errlen, "the PCRs kept changing while they were read (%d tries)",
+		PCR_READ_TRIES);
+	return -EAGAIN;
+}
+
+int tao_esys_pcr_extend_sha256(struct tao_esys *e, unsigned int pcr, const uint8_t digest[32],
+			       char *err, size_t errlen)
+{
+	TPML_DIGEST_VALUES values = { .count = 1 };
+	TSS2_RC rc;
+
+	if (pcr >= TAO_PCR_COUNT) {
+		set_err(err, errlen, "PCR %u is outside 0..%d", pcr, TAO_PCR_COUNT - 1);
+		return -EINVAL;
+	}
+	values.digests[0].hashAlg = TPM2_ALG_SHA256;
+	memcpy(values.digests[0].digest.sha256, digest, 32);
+	rc = Esys_PCR_Extend(e->ctx, ESYS_TR_PCR0 + pcr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+			     ESYS_TR_NONE, &values);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail(e, rc, "TPM2_PCR_Extend", err, errlen);
 	return 0;
 }

@@ -98,4 +98,36 @@ int tao_esys_certify(struct tao_esys *e, uint32_t object, uint32_t signer, const
 int tao_esys_sign_sha256(struct tao_esys *e, uint32_t handle, const uint8_t digest[32],
 			 uint8_t **der, size_t *der_len, char *err, size_t errlen);
 
+struct tao_pcr_selection;
+struct tao_pcr_values;
+
+/*
+ * Open ESAPI over the TCTI configuration conf ("swtpm:host=127.0.0.1,port=2321"; NULL:
+ * tao_esys_tcti_conf()), so that one process can talk to several TPMs. Errors as tao_esys_open().
+ */
+int tao_esys_open_tcti(const char *conf, struct tao_esys **out, char *err, size_t errlen);
+
+/*
+ * TPM2_Quote of the PCRs of sel by the key at signer (with its own scheme), qualifying data
+ * qual. Outputs as tao_esys_certify(). -EINVAL for a selection the TPM cannot be asked for (no
+ * PCR at all, PCRs above 23).
+ */
+int tao_esys_quote(struct tao_esys *e, uint32_t signer, const uint8_t *qual, size_t qual_len,
+		   const struct tao_pcr_selection *sel, uint8_t *attest, size_t *attest_len,
+		   uint8_t *sig, size_t *sig_len, char *err, size_t errlen);
+
+/*
+ * The values of the PCRs of sel, in selection order (banks as listed, PCR indices ascending),
+ * as struct tao_pcr_values holds them. TPM2_PCR_Read returns at most 8 digests at a time: the
+ * reads are repeated until every PCR is read, and all over again (a few times) when the TPM's
+ * PCR update counter moved in between, so that the values are one consistent snapshot.
+ * -ENOENT when the TPM does not return a selected PCR (a bank it has not allocated).
+ */
+int tao_esys_pcr_read(struct tao_esys *e, const struct tao_pcr_selection *sel,
+		      struct tao_pcr_values *out, char *err, size_t errlen);
+
+/* TPM2_PCR_Extend of the SHA-256 bank of PCR pcr (0..23) with digest; other banks untouched. */
+int tao_esys_pcr_extend_sha256(struct tao_esys *e, unsigned int pcr, const uint8_t digest[32],
+			       char *err, size_t errlen);
+
 #endif /* TAO_TPM_ESYS_H */

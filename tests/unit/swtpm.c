@@ -43,6 +43,23 @@ static bool listening(int port)
 	return ok;
 }
 
+/*
+ * Can a listening socket bind port now? Not while a connection of the port is in TIME_WAIT
+ * (swtpm binds without SO_REUSEADDR), as many of the tests' short TCTI connections are.
+ */
+static bool bindable(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 int swtpm_start(struct swtpm *t, const char *prefix)
 {
 	char server[64], ctrl[64], statedir[96];
@@ -53,7 +70,8 @@ int swtpm_start(struct swtpm *t, const char *prefix)
 	/* Two consecutive ports: the TPM's and swtpm's control channel. */
 	for (int tries = 0; tries < 20; tries++) {
 		t->port = free_port();
-		if (t->port > 0 && t->port < 65535 && !listening(t->port + 1))
+		if (t->port > 0 && t->port < 65535 && !listening(t->port + 1) &&
+		    bindable(t->port + 1))
 			break;
 	}
 	snprintf(server, sizeof(server), "type=tcp,port=%d,bindaddr=127.0.0.1", t->port);

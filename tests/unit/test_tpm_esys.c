@@ -25,6 +25,10 @@
 
 #include "tao_attest.h"
 #include "tao_devid.h"
+#include "tao_hex.h"
+#include "tao_names.h"
+#include "tao_pcr_sel.h"
+#include "tao_pcr_values.h"
 #include "tao_tpm_esys.h"
 #include "tao_tpm_public.h"
 #include "tao_verify.h"
@@ -98,6 +102,30 @@ static void test_tcti_conf(void **state)
 	unsetenv("TPM2TOOLS_TCTI");
 	assert_string_equal(tao_esys_tcti_conf(), "device:/dev/tpmrm0");
 	setenv("TAO_TCTI", tpm.tcti, 1);
+}
+
+static void test_open_tcti(void **state)
+{
+	struct tao_esys *e = NULL;
+	char err[256];
+
+	(void)state;
+	/* The explicit configuration wins over the environment. */
+	setenv("TAO_TCTI", "swtpm:host=127.0.0.1,port=1", 1);
+	assert_int_equal(tao_esys_open_tcti(tpm.tcti, &e, err, sizeof(err)), 0);
+	assert_int_equal(tao_esys_exists(e, TAO_HANDLE_IAK, err, sizeof(err)), 0);
+	tao_esys_close(e);
+	e = NULL;
+	/* NULL: the environment's. */
+	assert_int_equal(tao_esys_open_tcti(NULL, &e, err, sizeof(err)), -ENODEV);
+	assert_null(e);
+	assert_non_null(
+		strstr(err, "cannot reach a TPM through TCTI 'swtpm:host=127.0.0.1,port=1'"));
+	setenv("TAO_TCTI", tpm.tcti, 1);
+	assert_int_equal(tao_esys_open_tcti(NULL, &e, err, sizeof(err)), 0);
+	tao_esys_close(e);
+	assert_int_equal(tao_esys_open_tcti("swtpm:host=127.0.0.1,port=1", &e, err, sizeof(err)),
+			 -ENODEV);
 }
 
 static void test_primaries(void **state)
@@ -194,6 +222,216 @@ static void test_certify(void **state)
 	tao_esys_close(e);
 }
 
+static void parse_sel(const char *text, struct tao_pcr_selection *sel)
+{
+	char err[256];
+
+	assert_int_equal(tao_pcr_selection_parse(text, sel, err, sizeof(err)), 0);
+}
+
+/* PCR values through tpm2-tools, an independent reader: "sha256:0,13" -> the hex of each. */
+static int tool_pcrs(const char *sel, char hex[][2 * TAO_MAX_DIGEST_SIZE + 1], size_t max)
+{
+	char cmd[256], line[256];
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "TPM2TOOLS_TCTI='%s' tpm2_pcrread '%s' 2>&1", tpm.tcti, sel);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		char *x = strstr(line, ": 0x");
+
+		if (!x || n == max)
+			continue;
+		x += 4;
+		x[strcspn(x, "\n")] = '\0';
+		for (char *c = x; *c; c++)
+			*c = (char)(*c >= 'A' && *c <= 'F' ? *c - 'A' + 'a' : *c);
+		snprintf(hex[n++], sizeof(hex[0]), "%s", x);
+	}
+	return pclose(p) == 0 ? (int)n : -1;
+}
+
+static void assert_values_are(const struct tao_pcr_values *v, const char *sel_text)
+{
+	char(*hex)[2 * TAO_MAX_DIGEST_SIZE + 1] = calloc(TAO_MAX_PCR_VALUES, sizeof(*hex));
+	char mine[2 * TAO_MAX_DIGEST_SIZE + 1];
+	int n = tool_pcrs(sel_text, hex, TAO_MAX_PCR_VALUES);
+
+	assert_int_equal(n, (int)v->n);
+	for (size_t i = 0; i < v->n; i++)
+		assert_string_equal(tao_hex_encode(v->v[i].digest, v->v[i].size, mine), hex[i]);
+	free(hex);
+}
+
+static void test_pcr_read_extend(void **state)
+{
+	struct tao_esys *e = open_tpm();
+	struct tao_pcr_values *v = malloc(sizeof(*v)), *w = malloc(sizeof(*w));
+	struct tao_pcr_selection sel;
+	const struct tao_pcr_value *p0, *q0;
+	uint8_t d[32], want[32];
+	unsigned int wlen;
+	char err[256];
+	size_t k = 0;
+
+	(void)state;
+	/* 24 + 9 + 1 PCRs: five TPM2_PCR_Read of at most 8, returned in selection order. */
+	parse_sel("sha256:all+sha1:0-7,13+sha384:23", &sel);
+	assert_int_equal(tao_esys_pcr_read(e, &sel, v, err, sizeof(err)), 0);
+	assert_int_equal(v->n, 34);
+	for (unsigned int i = 0; i < 24; i++, k++) {
+		assert_int_equal(v->v[k].alg, 0x000b);
+		assert_int_equal(v->v[k].index, i);
+		assert_int_equal(v->v[k].size, 32);
+	}
+	for (unsigned int i = 0; i < 9; i++, k++) {
+		assert_int_equal(v->v[k].alg, 0x0004);
+		assert_int_equal(v->v[k].index, i < 8 ? i : 13);
+		assert_int_equal(v->v[k].size, 20);
+	}
+	assert_int_equal(v->v[k].alg, 0x000c);
+	assert_int_equal(v->v[k].index, 23);
+	assert_int_equal(v->v[k].size, 48);
+	assert_int_equal(tao_pcr_values_check(v, &sel, err, sizeof(err)), 0);
+	assert_values_are(v, "sha256:all+sha1:0,1,2,3,4,5,6,7,13+sha384:23");
+	/* The banks in the order asked. */
+	parse_sel("sha1:13+sha256:13", &sel);
+	assert_int_equal(tao_esys_pcr_read(e, &sel, w, err, sizeof(err)), 0);
+	assert_int_equal(w->n, 2);
+	assert_int_equal(w->v[0].alg, 0x0004);
+	assert_int_equal(w->v[1].alg, 0x000b);
+
+	/* Extend sha256 PCR 0: new = SHA-256(old || d); the sha1 bank stays. */
+	for (int i = 0; i < 32; i++)
+		d[i] = (uint8_t)(0xa0 + i);
+	parse_sel("sha256:0+sha1:0", &sel);
+	assert_int_equal(tao_esys_pcr_read(e, &sel, v, err, sizeof(err)), 0);
+	assert_int_equal(tao_esys_pcr_extend_sha256(e, 0, d, err, sizeof(err)), 0);
+	assert_int_equal(tao_esys_pcr_read(e, &sel, w, err, sizeof(err)), 0);
+	{
+		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+		p0 = tao_pcr_values_find(v, 0x000b, 0);
+		assert_non_null(ctx);
+		assert_int_equal(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL), 1);
+		assert_int_equal(EVP_DigestUpdate(ctx, p0->digest, 32), 1);
+		assert_int_equal(EVP_DigestUpdate(ctx, d, 32), 1);
+		assert_int_equal(EVP_DigestFinal_ex(ctx, want, &wlen), 1);
+		EVP_MD_CTX_free(ctx);
+	}
+	q0 = tao_pcr_values_find(w, 0x000b, 0);
+	assert_memory_equal(q0->digest, want, 32);
+	assert_memory_equal(tao_pcr_values_find(w, 0x0004, 0)->digest,
+			    tao_pcr_values_find(v, 0x0004, 0)->digest, 20);
+	assert_values_are(w, "sha256:0+sha1:0");
+	assert_int_equal(tao_esys_pcr_extend_sha256(e, 24, d, err, sizeof(err)), -EINVAL);
+
+	/* Selections the TPM cannot be asked for. */
+	sel.n = 0;
+	assert_int_equal(tao_esys_pcr_read(e, &sel, v, err, sizeof(err)), -EINVAL);
+	sel.n = 1;
+	sel.banks[0].alg = 0x000b;
+	sel.banks[0].mask = 0;
+	assert_int_equal(tao_esys_pcr_read(e, &sel, v, err, sizeof(err)), -EINVAL);
+	sel.banks[0].mask = 1u << 24;
+	assert_int_equal(tao_esys_pcr_read(e, &sel, v, err, sizeof(err)), -EINVAL);
+	assert_int_equal(v->n, 0);
+	/* A hash the TPM has no bank of: refused by the TPM, named. */
+	sel.banks[0].alg = 0x0012; /* SM3-256 */
+	sel.banks[0].mask = 1;
+	assert_int_equal(tao_esys_pcr_read(e, &sel, v, err, sizeof(err)), -EIO);
+	assert_non_null(strstr(err, "TPM2_PCR_Read"));
+	free(v);
+	free(w);
+	tao_esys_close(e);
+}
+
+static void test_quote(void **state)
+{
+	struct tao_esys *e = open_tpm();
+	struct tao_tpm_public *iak = malloc(sizeof(*iak));
+	struct tao_pcr_values *v = malloc(sizeof(*v));
+	struct tao_attest *a = malloc(sizeof(*a));
+	struct tao_signature *sig = malloc(sizeof(*sig));
+	uint8_t *attest = malloc(TAO_ATTEST_MAX), *sigbuf = malloc(TAO_SIGNATURE_MAX);
+	uint8_t qual[32], digest[TAO_MAX_DIGEST_SIZE];
+	struct tao_pcr_selection sel, bad;
+	size_t attest_len, sig_len;
+	char err[256], text[128];
+	int n;
+
+	(void)state;
+	for (int i = 0; i < 32; i++)
+		qual[i] = (uint8_t)(0x55 ^ i);
+	read_pub(e, TAO_HANDLE_IAK, iak);
+	parse_sel("sha256:0-7,13+sha1:0,13", &sel);
+	assert_int_equal(tao_esys_pcr_read(e, &sel, v, err, sizeof(err)), 0);
+	assert_int_equal(tao_esys_quote(e, TAO_HANDLE_IAK, qual, 32, &sel, attest, &attest_len,
+					sigbuf, &sig_len, err, sizeof(err)),
+			 0);
+	assert_int_equal(tao_attest_parse(attest, attest_len, a, err, sizeof(err)), 0);
+	assert_int_equal(a->type, TAO_TPM_ST_ATTEST_QUOTE);
+	assert_int_equal(a->extra_data_len, 32);
+	assert_memory_equal(a->extra_data, qual, 32);
+	tao_pcr_selection_format(&a->quote.pcr_select, text, sizeof(text));
+	assert_string_equal(text, "sha256:0-7,13+sha1:0,13");
+	/* The pcrDigest is the digest of the values read (nothing extended in between). */
+	n = tao_pcr_digest(0x000b, &a->quote.pcr_select, v, digest, err, sizeof(err));
+	assert_int_equal(n, 32);
+	assert_int_equal(a->quote.pcr_digest_len, 32);
+	assert_memory_equal(a->quote.pcr_digest, digest, 32);
+	/* Signed by the IAK with its own scheme, ECDSA/SHA-256. */
+	assert_int_equal(tao_signature_parse(sigbuf, sig_len, sig, err, sizeof(err)), 0);
+	assert_int_equal(sig->sig_alg, TAO_TPM_ALG_ECDSA);
+	assert_int_equal(sig->hash, 0x000b);
+	assert_int_equal(tao_signature_verify(iak, sig, attest, attest_len, err, sizeof(err)), 0);
+	attest[attest_len - 1] ^= 1;
+	assert_true(tao_signature_verify(iak, sig, attest, attest_len, err, sizeof(err)) < 0);
+	/* No qualifying data is allowed too; too much is not. */
+	assert_int_equal(tao_esys_quote(e, TAO_HANDLE_IAK, NULL, 0, &sel, attest, &attest_len,
+					sigbuf, &sig_len, err, sizeof(err)),
+			 0);
+	assert_int_equal(tao_attest_parse(attest, attest_len, a, err, sizeof(err)), 0);
+	assert_int_equal(a->extra_data_len, 0);
+	{
+		uint8_t big[128] = { 0 };
+
+		assert_int_equal(tao_esys_quote(e, TAO_HANDLE_IAK, big, sizeof(big), &sel, attest,
+						&attest_len, sigbuf, &sig_len, err, sizeof(err)),
+				 -EINVAL);
+	}
+	/* The IDevID has no scheme and is not restricted: the TPM refuses it as a quoting key. */
+	assert_int_equal(tao_esys_quote(e, TAO_HANDLE_IDEVID, qual, 32, &sel, attest, &attest_len,
+					sigbuf, &sig_len, err, sizeof(err)),
+			 -EIO);
+	assert_non_null(strstr(err, "TPM2_Quote: TPM response code"));
+	assert_int_equal(tao_esys_quote(e, 0x81020077, qual, 32, &sel, attest, &attest_len, sigbuf,
+					&sig_len, err, sizeof(err)),
+			 -ENOENT);
+	bad = sel;
+	bad.banks[0].mask |= 1u << 24;
+	assert_int_equal(tao_esys_quote(e, TAO_HANDLE_IAK, qual, 32, &bad, attest, &attest_len,
+					sigbuf, &sig_len, err, sizeof(err)),
+			 -EINVAL);
+	bad = sel;
+	bad.banks[1].alg = bad.banks[0].alg;
+	assert_int_equal(tao_esys_quote(e, TAO_HANDLE_IAK, qual, 32, &bad, attest, &attest_len,
+					sigbuf, &sig_len, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "selected twice"));
+	assert_int_equal(transient_count(), 0);
+	free(iak);
+	free(v);
+	free(a);
+	free(sig);
+	free(attest);
+	free(sigbuf);
+	tao_esys_close(e);
+}
+
 struct signer {
 	struct tao_esys *e;
 	uint32_t handle;
@@ -271,9 +509,10 @@ static void test_evict(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tcti_conf), cmocka_unit_test(test_primaries),
-		cmocka_unit_test(test_certify),	  cmocka_unit_test(test_ldevid_csr),
-		cmocka_unit_test(test_evict),
+		cmocka_unit_test(test_tcti_conf),	cmocka_unit_test(test_open_tcti),
+		cmocka_unit_test(test_primaries),	cmocka_unit_test(test_certify),
+		cmocka_unit_test(test_pcr_read_extend), cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_ldevid_csr),	cmocka_unit_test(test_evict),
 	};
 
 	return cmocka_run_group_tests_name("tao tpm esys (swtpm)", tests, start_swtpm, stop_swtpm);

@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+# Attested sessions against the running registrar, with devices simulated by tao-devsim on
+# private swtpm instances (sourced by tests/registrar/run: $T, $URL, $CA, $DEVSIM, check, ...).
+# The TLS key is the IDevID in the TPM, through libtao's provider and libcurl.
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# start_swtpm NAME: a private swtpm on a free port pair below the ephemeral range; sets $tcti.
+start_swtpm() {
+	local name=$1 port pid
+	for _ in $(seq 20); do
+		port=$((20000 + RANDOM % 6000 * 2))
+		listening "$port" || listening $((port + 1)) && continue
+		mkdir -p "$T/$name-tpm"
+		swtpm socket --tpm2 --server "type=tcp,port=$port,bindaddr=127.0.0.1" \
+			--ctrl "type=tcp,port=$((port + 1)),bindaddr=127.0.0.1" \
+			--tpmstate "dir=$T/$name-tpm" --flags not-need-init,startup-clear \
+			>"$T/$name-swtpm.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 100); do
+			if listening "$port"; then
+				SWTPMS+=("$pid")
+				tcti="swtpm:host=127.0.0.1,port=$port"
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	return 1
+}
+
+accepted() { sql "SELECT count(*) FROM attestations a JOIN devices d ON d.id = a.device_id WHERE d.serial = '$1' AND a.accepted = 1"; }
+# attest NAME OUT ARGS...: one session of device NAME (tao-devsim attest --json) into OUT.json
+attest() {
+	local name=$1 out=$2
+	shift 2
+	local tv=TCTI_$name
+	"$DEVSIM" attest --tcti "${!tv}" --dir "$T/$name" --registrar "$URL" --ca "$CA" --json "$@" \
+		>"$T/$out.json" 2>"$T/$out.err"
+}
+
+check "swtpm for device A" start_swtpm a
+TCTI_a=$tcti
+check "swtpm for device B" start_swtpm b
+TCTI_b=$tcti
+check "device A provisioned by the registrar's factory CA" "$DEVSIM" provision --tcti "$TCTI_a" \
+	--ca-dir "$T/reg/factory-ca" --serial DEV-A --out "$T/a"
+check "device B provisioned" "$DEVSIM" provision --tcti "$TCTI_b" --ca-dir "$T/reg/factory-ca" \
+	--serial DEV-B --out "$T/b"
+
+# --- an honest device ---
+attest a honest --save-evidence "$T/a-session1.json"
+check "an honest device: the session completes" test $? = 0
+jqt "an honest device attests (affirming)" \
+	'.submods.tpm["ear.status"] == "affirming" and .["tao.device"] == "DEV-A" and (.["tao.attestation_id"] | type == "number")' \
+	"$T/honest.json"
+jqt "the result says the session check passed" '.submods.tpm["tao.checks"].session.result == "pass"' "$T/honest.json"
+jqt "the first attestation of a device skips the counters check" \
+	'.submods.tpm["tao.checks"].counters.result == "skip"' "$T/honest.json"
+check "the registrar stored one accepted attestation of A" test "$(accepted DEV-A)" = 1
+attest a honest2
+jqt "a second session: counters move forward" \
+	'.submods.tpm["ear.status"] == "affirming" and .submods.tpm["tao.checks"].counters.result == "pass"' \
+	"$T/honest2.json"
+check "two accepted attestations of A" test "$(accepted DEV-A)" = 2
+
+# --- the relay: evidence of one connection presented on another ---
+attest a relay --evidence "$T/a-session1.json"
+check "the relay: the session completes with a result" test $? = 0
+jqt "the relay is contraindicated: the quote is not bound to this session" \
+	'.submods.tpm["ear.status"] == "contraindicated" and (.submods.tpm["tao.checks"].quote.reason | test("extraData is not this session")) and (.submods.tpm["tao.checks"].certify.reason | test("extraData is not this session"))' \
+	"$T/relay.json"
+# --- the replay later: the first session's evidence again, after two newer ones ---
+jqt "the replay is also caught by the TPM's counters" \
+	'.submods.tpm["tao.checks"].counters.result == "fail" and (.submods.tpm["tao.checks"].counters.reason | test("replayed or stale"))' \
+	"$T/relay.json"
+check "the relay left no stored success" test "$(accepted DEV-A)" = 2
+check "but is kept in the history" test \
+	"$(sql "SELECT status FROM attestations ORDER BY id DESC LIMIT 1")" = contraindicated
+
+# --- device A's evidence presented by device B (B's own TPM key and certificate) ---
+attest b b-with-a --evidence "$T/a-session1.json"
+jqt "A's evidence presented by B is contraindicated (session, binder)" \
+	'.submods.tpm["ear.status"] == "contraindicated" and .submods.tpm["tao.checks"].session.result == "fail" and .submods.tpm["tao.checks"].quote.result == "fail"' \
+	"$T/b-with-a.json"
+check "B has no accepted attestation" test "$(accepted DEV-B)" = 0
+check "A still has two" test "$(accepted DEV-A)" = 2
+# The same with a software identity of the same factory.
+"$DEVSIM" attest --registrar "$URL" --ca "$CA" --cert "$T/sw.pem" --key "$T/sw.key" \
+	--evidence "$T/a-session1.json" --json >"$T/sw-with-a.json" 2>"$T/sw-with-a.err"
+jqt "A's evidence presented by a software-key device is contraindicated" \
+	'.submods.tpm["ear.status"] == "contraindicated" and .submods.tpm["tao.checks"].session.result == "fail"' \
+	"$T/sw-with-a.json"
+check "the software-key device has no accepted attestation" test "$(accepted SW-0001)" = 0
+
+# --- B honest: two devices side by side ---
+attest b b-honest
+jqt "device B attests honestly (affirming)" '.submods.tpm["ear.status"] == "affirming" and .["tao.device"] == "DEV-B"' "$T/b-honest.json"
+
+# --- plain mutual-auth requests with the TPM key (the benchmark's baseline) ---
+"$DEVSIM" attest --tcti "$TCTI_a" --dir "$T/a" --registrar "$URL" --ca "$CA" --plain --count 3 \
+	>"$T/plain.json" 2>"$T/plain.err"
+jqt "three plain TLS 1.3 requests with the TPM key" '.sessions == 3 and .plain == true' "$T/plain.json"
+
+# --- PCRs outside policy: a reference value for PCR 0, then PCR 0 extended on device B ---
+# (the registrar restarts with the policy; B's first attestation under it is affirming)
+stop_registrar
+jq --arg d "$(printf '%064x' 0)" '.pcrs = [{"alg": 11, "pcr": 0, "digest": $d}]' "$T/reg/policy.json" \
+	>"$T/policy.json" && cp "$T/policy.json" "$T/reg/policy.json"
+check "the registrar restarts with a reference value for PCR 0" start_registrar
+URL=https://127.0.0.1:$PORT
+attest b b-policy-ok
+jqt "B matches the policy (PCR 0 is zero on a fresh TPM)" \
+	'.submods.tpm["ear.status"] == "affirming" and .submods.tpm["tao.checks"].policy_pcrs.result == "pass"' \
+	"$T/b-policy-ok.json"
+n_b=$(accepted DEV-B)
+TPM2TOOLS_TCTI=$TCTI_b tpm2_pcrextend "0:sha256=$(printf '%064x' 7)" >/dev/null 2>&1
+check "PCR 0 of device B extended" test $? = 0
+attest b b-policy-bad
+jqt "PCR values outside policy are contraindicated" \
+	'.submods.tpm["ear.status"] == "contraindicated" and .submods.tpm["tao.checks"].policy_pcrs.result == "fail" and (.submods.tpm["tao.checks"].policy_pcrs.reason | test("PCR 0 differs"))' \
+	"$T/b-policy-bad.json"
+check "and not accepted" test "$(accepted DEV-B)" = "$n_b"
+
+# --- a slow-loris client does not hold up attestations ---
+$TLSC slowloris --port "$PORT" --ca "$CA" --cert "$T/sw.pem" --key "$T/sw.key" --interval 0.3 \
+	--max 15 >"$T/loris2.out" &
+loris=$!
+attest a during-loris
+jqt "an attestation completes while a slow-loris client trickles" \
+	'.submods.tpm["ear.status"] == "affirming"' "$T/during-loris.json"
+wait "$loris"
+check "and the slow client is closed" test $? = 0
+
+# --- SIGTERM under load loses nothing: every success a client saw is on disk ---
+before=$(sql "SELECT count(*) FROM attestations")
+"$DEVSIM" attest --tcti "$TCTI_a" --dir "$T/a" --registrar "$URL" --ca "$CA" --count 40 \
+	>"$T/load.json" 2>"$T/load.err" &
+load=$!
+sleep 1.5
+stop_registrar
+wait "$load"
+# The client stops at the first failure (the registrar went away); every session it completed
+# is on disk, accepted.
+after=$(sql "SELECT count(*) FROM attestations")
+ids=$(sed -n 's/^session [0-9]* id \([0-9]*\) status affirming$/\1/p' "$T/load.json")
+n=$(wc -w <<<"$ids")
+check "sessions completed before the stop" test "$n" -gt 0
+missing=0
+for id in $ids; do
+	[[ $(sql "SELECT accepted FROM attestations WHERE id = $id") == 1 ]] || missing=$((missing + 1))
+done
+check "every success a client saw ($n) is stored as accepted" test "$missing" = 0
+check "nothing beyond them was recorded" test "$after" = $((before + n))
+check "the database is intact after the stop under load" test "$(sql 'PRAGMA integrity_check')" = ok
+start_registrar
+URL=https://127.0.0.1:$PORT
