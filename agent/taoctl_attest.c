@@ -38,7 +38,7 @@ enum { EXIT_RUNTIME = TAOCTL_EXIT_RUNTIME, EXIT_WARNING = 3 };
 struct make_ctx {
 	struct tao_nl *nl;
 	struct tao_esys *e;
-	const char *state_dir;
+	const struct tao_identity *id;
 	uint32_t tls_role;
 	struct tao_collect_info info;
 	double encode_ms;
@@ -58,11 +58,6 @@ static int make_evidence(void *arg, const uint8_t binder[32],
 			 size_t errlen)
 {
 	struct make_ctx *m = arg;
-	struct tao_collect_opts o = {
-		.state_dir = m->state_dir,
-		.tls_role = m->tls_role,
-		.pcrs = &params->pcrs,
-	};
 	struct tao_evidence *ev = calloc(1, sizeof(*ev));
 	char why[256];
 	double t;
@@ -70,8 +65,8 @@ static int make_evidence(void *arg, const uint8_t binder[32],
 
 	if (!ev)
 		return -ENOMEM;
-	memcpy(o.binder, binder, sizeof(o.binder));
-	rc = tao_evidence_collect(m->nl, m->e, &o, ev, &m->info, err, errlen);
+	rc = tao_evidence_collect_for(m->nl, m->e, m->id, binder, &params->pcrs, ev, &m->info, err,
+				      errlen);
 	if (!rc) {
 		t = mono_ms();
 		rc = tao_evidence_encode(ev, text, why, sizeof(why));
@@ -89,6 +84,11 @@ static int make_evidence(void *arg, const uint8_t binder[32],
 static void pkey_freep(EVP_PKEY **p)
 {
 	EVP_PKEY_free(*p);
+}
+
+static void identity_freep(struct tao_identity **id)
+{
+	tao_identity_free(*id);
 }
 
 static void outcome_freep(struct tao_attest_outcome **o)
@@ -189,18 +189,18 @@ int taoctl_cmd_attest(const struct command *cmd, int argc, char **argv)
 	TAO_CLEANUP(tao_esys_closep) struct tao_esys *e = NULL;
 	TAO_CLEANUP(pkey_freep) EVP_PKEY *key = NULL;
 	TAO_CLEANUP(outcome_freep) struct tao_attest_outcome *out = calloc(1, sizeof(*out));
-	TAO_CLEANUP(tao_freep) struct tao_tpm_public *tls_pub = malloc(sizeof(*tls_pub));
+	TAO_CLEANUP(identity_freep) struct tao_identity *id = NULL;
 	TAO_CLEANUP(tao_freep) char *ca_default = NULL;
 	TAO_CLEANUP(tao_freep) char *cert_file = NULL;
 	const char *url = NULL, *ca = NULL, *state_dir = TAOCTL_STATE_DIR;
 	struct make_ctx m = { 0 };
 	struct tao_client_opts co = { 0 };
-	uint32_t tls_role = TAO_KEY_ROLE_IDEVID, tls;
+	uint32_t tls_role = TAO_KEY_ROLE_IDEVID;
 	bool json = false;
 	char err[512];
 	int c, rc;
 
-	if (!out || !tls_pub)
+	if (!out)
 		return EXIT_RUNTIME;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+:u:c:r:d:jh", opts, NULL)) != -1) {
@@ -251,22 +251,23 @@ int taoctl_cmd_attest(const struct command *cmd, int argc, char **argv)
 
 	if ((rc = taoctl_open_module(name, &nl)) || (rc = taoctl_open_tpm(name, &e)))
 		return rc;
-	rc = tao_collect_bound_key(nl, tls_role, &tls, tls_pub, err, sizeof(err));
+	/* The device's identity (bound keys, certificates) once, before any network. */
+	rc = tao_identity_load(nl, state_dir, tls_role, &id, err, sizeof(err));
 	if (rc < 0) {
 		taoctl_err("%s: %s", name, err);
 		return EXIT_RUNTIME;
 	}
-	rc = tao_tls_key_load(e, tls, &key, err, sizeof(err));
+	rc = tao_tls_key_load(e, id->tls_handle, &key, err, sizeof(err));
 	if (rc < 0) {
 		taoctl_err("%s: the %s key at 0x%08" PRIx32 " for TLS: %s", name,
-			   tao_role_name(tls_role), tls, err);
+			   tao_role_name(tls_role), id->tls_handle, err);
 		return EXIT_RUNTIME;
 	}
 	t_key = mono_ms();
 
 	m.nl = nl;
 	m.e = e;
-	m.state_dir = state_dir;
+	m.id = id;
 	m.tls_role = tls_role;
 	co.url = url;
 	co.ca_file = ca;
@@ -283,7 +284,8 @@ int taoctl_cmd_attest(const struct command *cmd, int argc, char **argv)
 	}
 	if (getenv("TAO_TIMING"))
 		fprintf(stderr,
-			"timing_ms key=%.3f handshake=%.3f params=%.3f evidence=%.3f (setup=%.3f "
+			"timing_ms identity=%.3f handshake=%.3f params=%.3f evidence=%.3f "
+			"(setup=%.3f "
 			"quote=%.3f log=%.3f certify=%.3f encode=%.3f) post=%.3f total=%.3f\n",
 			t_key - t_start, out->timing.handshake, out->timing.params,
 			out->timing.evidence, m.info.setup, m.info.quote, m.info.log,

@@ -853,7 +853,8 @@ static int tao_nl_quote(struct sk_buff *skb, struct genl_info *info)
 	if (rc)
 		goto out;
 
-	msg = genlmsg_new(q->attest_len + q->sig_len + q->nvals * 96 + 512,
+	msg = genlmsg_new(q->attest_len + q->sig_len + q->nvals * 96 +
+			  TPM2_MAX_PCR_BANKS * (TPM2_MAX_DIGEST_SIZE + 16) + 512,
 			  GFP_KERNEL);
 	rc = -ENOMEM;
 	if (!msg)
@@ -866,7 +867,10 @@ static int tao_nl_quote(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, TAO_A_LOG_ENTRIES, q->entries) ||
 	    nla_put_u32(msg, TAO_A_KEY_ROLE, role) ||
 	    nla_put_u32(msg, TAO_A_KEY_HANDLE, q->key.handle) ||
-	    nla_put(msg, TAO_A_KEY_NAME, q->key.name_len, q->key.name)) {
+	    nla_put(msg, TAO_A_KEY_NAME, q->key.name_len, q->key.name) ||
+	    nla_put_u32(msg, TAO_A_LOG_PCR, tao_log_pcr()) ||
+	    (tao_log_started() &&
+	     tao_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, tao_log_pcr_at_load()))) {
 		nlmsg_free(msg);
 		rc = -EMSGSIZE;
 		goto out;

@@ -27,6 +27,14 @@ struct tao_client_opts {
 	const char *cert_file; /* the client certificate chain, PEM, leaf first */
 	EVP_PKEY *key;	       /* its key: tao_tls_key_load(), or a software key in tests */
 	long timeout_ms;       /* the whole exchange; 0: 30 s */
+	/*
+	 * The params of an earlier session, or NULL. When given, the evidence is made on a thread
+	 * of its own as soon as the handshake is done, for these params, while GET params is under
+	 * way; it is used when the registrar asks for the same (else made again for what it asks).
+	 * The callback must then be safe to run on another thread than the caller's (it is never
+	 * run twice at once).
+	 */
+	const struct tao_attest_params *expect;
 };
 
 /* What GET /attest/v1/params asked for. */
@@ -51,6 +59,7 @@ struct tao_client_timing {
 	double evidence;  /* the callback */
 	double post;	  /* the POST until the whole response */
 	double total;
+	bool early; /* the evidence was made during GET params (tao_client_opts.expect) */
 };
 
 struct tao_attest_outcome {
@@ -61,6 +70,7 @@ struct tao_attest_outcome {
 	int64_t attestation_id;	 /* the registrar's record of this attestation, or -1 */
 	struct json_object *ear; /* the whole result document (owned; tao_attest_outcome_free) */
 	uint8_t binder[32];	 /* what this end computed */
+	struct tao_attest_params params; /* what the registrar asked for (the next expect) */
 	struct tao_client_timing timing;
 };
 

@@ -86,34 +86,6 @@ static int bound_cb(const struct tao_key_entry *key, void *arg)
 	return 0;
 }
 
-int tao_collect_bound_key(struct tao_nl *nl, uint32_t role, uint32_t *handle,
-			  struct tao_tpm_public *pub, char *err, size_t errlen)
-{
-	TAO_CLEANUP(tao_freep) struct bound_ctx *b = calloc(1, sizeof(*b));
-	char perr[256];
-	int rc;
-
-	if (!b)
-		return fail(err, errlen, -ENOMEM, "out of memory");
-	b->role = role;
-	rc = tao_nl_key_list(nl, bound_cb, b);
-	if (rc < 0)
-		return nl_fail(nl, rc, err, errlen, "listing the module's keys");
-	if (!b->found)
-		return fail(err, errlen, -ENOENT,
-			    "no key is bound to role %s (run taoctl provision first)",
-			    tao_role_name(role));
-	if (b->k.status != TAO_KEY_STATUS_OK)
-		return fail(err, errlen, -ENOKEY,
-			    "the key bound to role %s at 0x%08" PRIx32 " is %s",
-			    tao_role_name(role), b->k.handle, tao_key_status_name(b->k.status));
-	if (tao_tpm2b_public_parse(b->k.public_area, b->k.public_len, pub, perr, sizeof(perr)) < 0)
-		return fail(err, errlen, -EBADMSG, "the public area of the %s key: %s",
-			    tao_role_name(role), perr);
-	*handle = b->k.handle;
-	return 0;
-}
-
 /* The log entries the quote covers, copied into the evidence as they stream in. */
 struct log_snap {
 	struct tao_evidence *ev;
@@ -198,36 +170,143 @@ static int quote_fail(struct tao_nl *nl, int rc, char *err, size_t errlen)
 	return nl_fail(nl, rc, err, errlen, "quote");
 }
 
-/* The certificates: nothing is asked of the TPM for a device that is not provisioned. */
-static int collect_certs(const struct tao_collect_opts *o, const struct tao_tpm_public *iak_pub,
-			 const struct tao_tpm_public *tls_pub, struct tao_evidence *ev, char *err,
-			 size_t errlen)
+/* Both bound keys in one KEY_LIST dump. */
+struct bound2_ctx {
+	struct bound_ctx b[2];
+};
+
+static int bound2_cb(const struct tao_key_entry *key, void *arg)
 {
-	EVP_PKEY *iak_key = NULL, *tls_key = NULL;
-	char perr[256], path[4096];
-	const char *role = tao_role_name(o->tls_role);
+	struct bound2_ctx *c = arg;
+
+	bound_cb(key, &c->b[0]);
+	bound_cb(key, &c->b[1]);
+	return 0;
+}
+
+static int bound_check(const struct bound_ctx *b, uint32_t *handle, struct tao_tpm_public *pub,
+		       char *err, size_t errlen)
+{
+	char perr[256];
+
+	if (!b->found)
+		return fail(err, errlen, -ENOENT,
+			    "no key is bound to role %s (run taoctl provision first)",
+			    tao_role_name(b->role));
+	if (b->k.status != TAO_KEY_STATUS_OK)
+		return fail(err, errlen, -ENOKEY,
+			    "the key bound to role %s at 0x%08" PRIx32 " is %s",
+			    tao_role_name(b->role), b->k.handle, tao_key_status_name(b->k.status));
+	if (tao_tpm2b_public_parse(b->k.public_area, b->k.public_len, pub, perr, sizeof(perr)) < 0)
+		return fail(err, errlen, -EBADMSG, "the public area of the %s key: %s",
+			    tao_role_name(b->role), perr);
+	*handle = b->k.handle;
+	return 0;
+}
+
+int tao_collect_bound_key(struct tao_nl *nl, uint32_t role, uint32_t *handle,
+			  struct tao_tpm_public *pub, char *err, size_t errlen)
+{
+	TAO_CLEANUP(tao_freep) struct bound_ctx *b = calloc(1, sizeof(*b));
 	int rc;
 
-	if (tao_tpm_public_to_pkey(iak_pub, &iak_key, perr, sizeof(perr)) < 0 ||
-	    tao_tpm_public_to_pkey(tls_pub, &tls_key, perr, sizeof(perr)) < 0) {
-		EVP_PKEY_free(iak_key);
-		return fail(err, errlen, -EBADMSG, "the bound keys: %s", perr);
+	if (!b)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	b->role = role;
+	rc = tao_nl_key_list(nl, bound_cb, b);
+	if (rc < 0)
+		return nl_fail(nl, rc, err, errlen, "listing the module's keys");
+	return bound_check(b, handle, pub, err, errlen);
+}
+
+void tao_identity_free(struct tao_identity *id)
+{
+	if (!id)
+		return;
+	for (size_t i = 0; i < TAO_EVIDENCE_MAX_CERTS; i++) {
+		free(id->iak_certs[i].bytes);
+		free(id->tls_certs[i].bytes);
 	}
-	snprintf(path, sizeof(path), "%s/iak.pem", o->state_dir);
-	rc = load_chain(path, iak_key, "iak", ev->iak_certs, &ev->n_iak_certs, err, errlen);
-	snprintf(path, sizeof(path), "%s/%s.pem", o->state_dir, role);
+	free(id);
+}
+
+int tao_identity_load(struct tao_nl *nl, const char *state_dir, uint32_t tls_role,
+		      struct tao_identity **out, char *err, size_t errlen)
+{
+	TAO_CLEANUP(tao_freep) struct bound2_ctx *c = calloc(1, sizeof(*c));
+	struct tao_identity *id = calloc(1, sizeof(*id));
+	EVP_PKEY *iak_key = NULL, *tls_key = NULL;
+	char perr[256], path[4096];
+	int rc;
+
+	*out = NULL;
+	if (!c || !id) {
+		free(id);
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	if (tls_role != TAO_KEY_ROLE_IDEVID && tls_role != TAO_KEY_ROLE_LDEVID) {
+		free(id);
+		return fail(err, errlen, -EINVAL, "the TLS role is idevid or ldevid, not %s",
+			    tao_role_name(tls_role));
+	}
+	id->tls_role = tls_role;
+	c->b[0].role = TAO_KEY_ROLE_IAK;
+	c->b[1].role = tls_role;
+	rc = tao_nl_key_list(nl, bound2_cb, c);
+	if (rc < 0) {
+		rc = nl_fail(nl, rc, err, errlen, "listing the module's keys");
+		goto out;
+	}
+	if ((rc = bound_check(&c->b[0], &id->iak_handle, &id->iak_pub, err, errlen)) ||
+	    (rc = bound_check(&c->b[1], &id->tls_handle, &id->tls_pub, err, errlen)))
+		goto out;
+
+	/* The certificates: nothing is asked of the TPM for a device that is not provisioned. */
+	if (tao_tpm_public_to_pkey(&id->iak_pub, &iak_key, perr, sizeof(perr)) < 0 ||
+	    tao_tpm_public_to_pkey(&id->tls_pub, &tls_key, perr, sizeof(perr)) < 0) {
+		rc = fail(err, errlen, -EBADMSG, "the bound keys: %s", perr);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/iak.pem", state_dir);
+	rc = load_chain(path, iak_key, "iak", id->iak_certs, &id->n_iak_certs, err, errlen);
+	snprintf(path, sizeof(path), "%s/%s.pem", state_dir, tao_role_name(tls_role));
 	if (!rc)
-		rc = load_chain(path, tls_key, role, ev->idevid_certs, &ev->n_idevid_certs, err,
-				errlen);
+		rc = load_chain(path, tls_key, tao_role_name(tls_role), id->tls_certs,
+				&id->n_tls_certs, err, errlen);
+out:
 	EVP_PKEY_free(iak_key);
 	EVP_PKEY_free(tls_key);
-	return rc;
+	if (rc) {
+		tao_identity_free(id);
+		return rc;
+	}
+	*out = id;
+	return 0;
+}
+
+static int copy_chain(const struct tao_blob *from, size_t n, struct tao_blob *to, size_t *nto)
+{
+	for (size_t i = 0; i < n; i++)
+		if (blob_set(&to[i], from[i].bytes, from[i].len))
+			return -ENOMEM;
+	*nto = n;
+	return 0;
 }
 
 /* The platform: the module's quote, and exactly the log entries it covers. */
+static int module_info(struct tao_nl *nl, struct tao_info *mi, char *err, size_t errlen)
+{
+	int rc = tao_nl_get_info(nl, mi);
+
+	if (rc < 0 || !mi->has_log || !mi->has_pcr_at_load)
+		return fail(err, errlen, rc < 0 ? rc : -ENODATA,
+			    "the module's log has not started (or GET_INFO failed)");
+	return 0;
+}
+
 static int collect_quote(struct tao_nl *nl, const struct tao_pcr_selection *sel,
-			 const struct tao_info *mi, struct tao_evidence *ev,
-			 struct tao_collect_info *info, char *err, size_t errlen)
+			 struct tao_evidence *ev, struct tao_collect_info *info, char *err,
+			 size_t errlen)
 {
 	TAO_CLEANUP(tao_freep) struct tao_quote *q = malloc(sizeof(*q));
 	struct log_snap snap = { 0 };
@@ -244,8 +323,20 @@ static int collect_quote(struct tao_nl *nl, const struct tao_pcr_selection *sel,
 	    blob_set(&ev->quote_signature, q->signature, q->signature_len))
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	ev->pcrs = q->values;
-	ev->log_pcr = mi->log_pcr;
-	ev->log_pcr_at_load = mi->pcr_at_load;
+	if (q->has_log_origin) {
+		/* The module names the log's origin in the quote's reply. */
+		ev->log_pcr = q->log_pcr;
+		ev->log_pcr_at_load = q->pcr_at_load;
+	} else {
+		struct tao_info mi;
+
+		rc = module_info(nl, &mi, err, errlen);
+		if (rc)
+			return rc;
+		ev->log_pcr = mi.log_pcr;
+		ev->log_pcr_at_load = mi.pcr_at_load;
+	}
+	info->log_pcr = ev->log_pcr;
 	info->quoted = q->parsed_attest.quote.pcr_select;
 	if (q->log_entries > TAO_EVIDENCE_MAX_ENTRIES)
 		return fail(err, errlen, -E2BIG,
@@ -260,7 +351,7 @@ static int collect_quote(struct tao_nl *nl, const struct tao_pcr_selection *sel,
 	t = mono_ms();
 	snap.ev = ev;
 	snap.limit = q->log_entries;
-	snap.pcr = mi->log_pcr;
+	snap.pcr = ev->log_pcr;
 	rc = q->log_entries ? tao_nl_log_get(nl, 0, snap_entry, &snap) : SNAP_DONE;
 	if (rc == SNAP_FAILED)
 		return fail(err, errlen, snap.rc, "the log: %s", snap.err);
@@ -274,12 +365,11 @@ static int collect_quote(struct tao_nl *nl, const struct tao_pcr_selection *sel,
 	return 0;
 }
 
-int tao_evidence_collect(struct tao_nl *nl, struct tao_esys *e, const struct tao_collect_opts *o,
-			 struct tao_evidence *ev, struct tao_collect_info *info, char *err,
-			 size_t errlen)
+int tao_evidence_collect_for(struct tao_nl *nl, struct tao_esys *e, const struct tao_identity *id,
+			     const uint8_t binder[32], const struct tao_pcr_selection *pcrs,
+			     struct tao_evidence *ev, struct tao_collect_info *info, char *err,
+			     size_t errlen)
 {
-	TAO_CLEANUP(tao_freep) struct tao_tpm_public *iak_pub = malloc(sizeof(*iak_pub));
-	TAO_CLEANUP(tao_freep) struct tao_tpm_public *tls_pub = malloc(sizeof(*tls_pub));
 	TAO_CLEANUP(tao_freep) uint8_t *attest = malloc(TAO_ATTEST_MAX);
 	TAO_CLEANUP(tao_freep) uint8_t *sig = malloc(TAO_SIGNATURE_MAX);
 	struct tao_collect_info local;
@@ -293,51 +383,64 @@ int tao_evidence_collect(struct tao_nl *nl, struct tao_esys *e, const struct tao
 	if (!info)
 		info = &local;
 	memset(info, 0, sizeof(*info));
-	if (!iak_pub || !tls_pub || !attest || !sig)
+	if (!attest || !sig)
 		return fail(err, errlen, -ENOMEM, "out of memory");
-	if (o->tls_role != TAO_KEY_ROLE_IDEVID && o->tls_role != TAO_KEY_ROLE_LDEVID)
-		return fail(err, errlen, -EINVAL, "the TLS role is idevid or ldevid, not %s",
-			    tao_role_name(o->tls_role));
+	info->iak_handle = id->iak_handle;
+	info->tls_handle = id->tls_handle;
 	ev->version = TAO_EVIDENCE_VERSION;
-	memcpy(ev->binder, o->binder, sizeof(ev->binder));
-
-	rc = tao_collect_bound_key(nl, TAO_KEY_ROLE_IAK, &info->iak_handle, iak_pub, err, errlen);
-	if (!rc)
-		rc = tao_collect_bound_key(nl, o->tls_role, &info->tls_handle, tls_pub, err,
-					   errlen);
-	if (rc)
-		return rc;
-	rc = tao_nl_get_info(nl, &mi);
-	if (rc < 0 || !mi.has_log || !mi.has_pcr_at_load)
-		return fail(err, errlen, rc < 0 ? rc : -ENODATA,
-			    "the module's log has not started (or GET_INFO failed)");
-	info->log_pcr = mi.log_pcr;
-	if (!o->pcrs) {
+	memcpy(ev->binder, binder, sizeof(ev->binder));
+	if (copy_chain(id->iak_certs, id->n_iak_certs, ev->iak_certs, &ev->n_iak_certs) ||
+	    copy_chain(id->tls_certs, id->n_tls_certs, ev->idevid_certs, &ev->n_idevid_certs))
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	if (!pcrs) {
+		/* The default selection needs the log PCR first. */
+		rc = module_info(nl, &mi, err, errlen);
+		if (rc)
+			return rc;
 		snprintf(sel_text, sizeof(sel_text), "sha256:%" PRIu32, mi.log_pcr);
 		if (tao_pcr_selection_parse(sel_text, &sel, perr, sizeof(perr)) < 0)
 			return fail(err, errlen, -EBADMSG, "the module's log PCR %" PRIu32 ": %s",
 				    mi.log_pcr, perr);
 	}
-	rc = collect_certs(o, iak_pub, tls_pub, ev, err, errlen);
-	if (rc)
-		return rc;
 	info->setup = mono_ms() - t;
 
-	rc = collect_quote(nl, o->pcrs ? o->pcrs : &sel, &mi, ev, info, err, errlen);
+	rc = collect_quote(nl, pcrs ? pcrs : &sel, ev, info, err, errlen);
 	if (rc)
 		return rc;
 
 	/* Key: the IAK certifies the TLS key, qualified by the same binder. */
 	t = mono_ms();
-	if (tao_esys_certify(e, info->tls_handle, info->iak_handle, ev->binder, sizeof(ev->binder),
+	if (tao_esys_certify(e, id->tls_handle, id->iak_handle, ev->binder, sizeof(ev->binder),
 			     attest, &attest_len, sig, &sig_len, perr, sizeof(perr)) < 0)
 		return fail(err, errlen, -EIO,
 			    "certifying the %s key (0x%08" PRIx32 ") with the IAK: %s",
-			    tao_role_name(o->tls_role), info->tls_handle, perr);
+			    tao_role_name(id->tls_role), id->tls_handle, perr);
 	if (blob_set(&ev->certify_attest, attest, attest_len) ||
 	    blob_set(&ev->certify_signature, sig, sig_len) ||
-	    blob_set(&ev->tls_key_public, tls_pub->tpmt, tls_pub->tpmt_len))
+	    blob_set(&ev->tls_key_public, id->tls_pub.tpmt, id->tls_pub.tpmt_len))
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	info->certify = mono_ms() - t;
 	return 0;
+}
+
+int tao_evidence_collect(struct tao_nl *nl, struct tao_esys *e, const struct tao_collect_opts *o,
+			 struct tao_evidence *ev, struct tao_collect_info *info, char *err,
+			 size_t errlen)
+{
+	struct tao_identity *id;
+	double t = mono_ms(), load;
+	int rc;
+
+	rc = tao_identity_load(nl, o->state_dir, o->tls_role, &id, err, errlen);
+	if (rc) {
+		if (info)
+			memset(info, 0, sizeof(*info));
+		return rc;
+	}
+	load = mono_ms() - t;
+	rc = tao_evidence_collect_for(nl, e, id, o->binder, o->pcrs, ev, info, err, errlen);
+	if (info)
+		info->setup += load;
+	tao_identity_free(id);
+	return rc;
 }

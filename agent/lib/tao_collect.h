@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tao_evidence.h"
 #include "tao_pcr_sel.h"
+#include "tao_tpm_public.h"
 
 struct tao_nl;
 struct tao_esys;
@@ -45,6 +47,42 @@ struct tao_collect_info {
 int tao_evidence_collect(struct tao_nl *nl, struct tao_esys *e, const struct tao_collect_opts *o,
 			 struct tao_evidence *ev, struct tao_collect_info *info, char *err,
 			 size_t errlen);
+
+/*
+ * What a device is, for as long as its module stays loaded and its keys bound: the handles and
+ * public areas of the keys bound to the IAK and TLS roles, and their certificate chains (DER) from
+ * the state directory. A long-running client loads it once and makes the evidence of each session
+ * with tao_evidence_collect_for(); a swapped key is still caught, by the module's QUOTE (the IAK
+ * Name) and by the verifier (every signature against the certificates).
+ */
+struct tao_identity {
+	uint32_t tls_role;
+	uint32_t iak_handle, tls_handle;
+	struct tao_tpm_public iak_pub, tls_pub;
+	size_t n_iak_certs, n_tls_certs;
+	struct tao_blob iak_certs[TAO_EVIDENCE_MAX_CERTS], tls_certs[TAO_EVIDENCE_MAX_CERTS];
+};
+
+/*
+ * Load the identity (one KEY_LIST, the two PEM chains, each leaf checked against its bound key).
+ * Returns 0 with a new *out (tao_identity_free()), or the errors of tao_evidence_collect()'s
+ * set-up with a message.
+ */
+int tao_identity_load(struct tao_nl *nl, const char *state_dir, uint32_t tls_role,
+		      struct tao_identity **out, char *err, size_t errlen);
+void tao_identity_free(struct tao_identity *id);
+
+/*
+ * The evidence of one session for a loaded identity: the module's QUOTE of pcrs (NULL:
+ * sha256:<the log PCR>, which takes a GET_INFO first) with the log's origin and the log entries
+ * it covers, and TPM2_Certify of the TLS key by the IAK, both qualified by binder. Same contract
+ * as tao_evidence_collect(); info->setup is then the copying of the certificates (and the
+ * GET_INFO).
+ */
+int tao_evidence_collect_for(struct tao_nl *nl, struct tao_esys *e, const struct tao_identity *id,
+			     const uint8_t binder[32], const struct tao_pcr_selection *pcrs,
+			     struct tao_evidence *ev, struct tao_collect_info *info, char *err,
+			     size_t errlen);
 
 /*
  * The handle and public area of the key bound to role (its status must be ok). Returns 0,

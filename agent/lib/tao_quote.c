@@ -70,6 +70,23 @@ int tao_quote_parse(struct nlmsghdr *nlh, struct tao_quote *out, char *err, size
 	memcpy(q->key_name, nla_data(tb[TAO_A_KEY_NAME]), q->key_name_len);
 	if ((rc = tao_tpm_name_check(q->key_name, q->key_name_len, "TAO_A_KEY_NAME", err, errlen)))
 		return rc;
+	if (!!tb[TAO_A_LOG_PCR] != !!tb[TAO_A_LOG_PCR_AT_LOAD])
+		return tao_fail(
+			&e, -EBADMSG,
+			"TAO_A_LOG_PCR and TAO_A_LOG_PCR_AT_LOAD come together or not at all");
+	if (tb[TAO_A_LOG_PCR]) {
+		if ((rc = tao_nla_require(tb, TAO_A_LOG_PCR, tao_attr_policy, "", &e)))
+			return rc;
+		q->log_pcr = nla_get_u32(tb[TAO_A_LOG_PCR]);
+		if (q->log_pcr >= TAO_PCR_COUNT)
+			return tao_fail(&e, -EBADMSG, "TAO_A_LOG_PCR %" PRIu32 " is outside 0..%d",
+					q->log_pcr, TAO_PCR_COUNT - 1);
+		rc = tao_digest_list_parse(tb[TAO_A_LOG_PCR_AT_LOAD], "TAO_A_LOG_PCR_AT_LOAD",
+					   &q->pcr_at_load, err, errlen);
+		if (rc)
+			return rc;
+		q->has_log_origin = true;
+	}
 	memcpy(out, q, sizeof(*q));
 	return 0;
 }

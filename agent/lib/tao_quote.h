@@ -3,10 +3,12 @@
 #ifndef TAO_QUOTE_H
 #define TAO_QUOTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tao_attest.h"
+#include "tao_digest.h"
 #include "tao_limits.h"
 #include "tao_pcr_values.h"
 
@@ -25,6 +27,10 @@ struct tao_quote {
 	uint32_t role, handle;
 	size_t key_name_len;
 	uint8_t key_name[TAO_TPM_NAME_MAX];
+	/* The log's origin (TAO_A_LOG_PCR, TAO_A_LOG_PCR_AT_LOAD), when the module sends it. */
+	bool has_log_origin;
+	uint32_t log_pcr;
+	struct tao_digest_list pcr_at_load;
 };
 
 /*

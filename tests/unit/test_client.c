@@ -580,6 +580,71 @@ static void test_attest_ok(void **state)
 	free(s.posted);
 }
 
+/*
+ * Early evidence (tao_client_opts.expect): made during GET params when the registrar asks for
+ * the expected params, made again for what it asks otherwise; the posted evidence is always for
+ * this connection's binder and the registrar's params.
+ */
+static void test_attest_early(void **state)
+{
+	struct tao_attest_params expect;
+	struct tao_client_opts o = { 0 };
+	struct tao_attest_outcome out;
+	struct cb_state cb = { 0 };
+	struct server s;
+	char url[64], err[512] = "", perr[128];
+
+	(void)state;
+	/* The server asks for sha256:0-7,13 (mask 0x20ff), version 1. */
+	memset(&expect, 0, sizeof(expect));
+	expect.evidence_version = 1;
+	assert_int_equal(tao_pcr_selection_parse("sha256:0-7,13", &expect.pcrs, perr, sizeof(perr)),
+			 0);
+	server_start(&s, MODE_OK);
+	opts_for(&o, url, sizeof(url), s.port);
+	o.expect = &expect;
+	assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)), 0);
+	server_stop(&s);
+	assert_true(out.timing.early);
+	assert_int_equal(cb.calls, 1);
+	assert_memory_equal(cb.binder, s.binder, 32);
+	assert_string_equal(s.posted, cb.text);
+	assert_int_equal(out.params.pcrs.banks[0].mask, 0x20ff);
+	assert_int_equal(out.status, TAO_STATUS_AFFIRMING);
+	tao_attest_outcome_free(&out);
+	free(s.posted);
+
+	/* Another expectation: the early evidence is dropped and made again. */
+	assert_int_equal(tao_pcr_selection_parse("sha256:13", &expect.pcrs, perr, sizeof(perr)), 0);
+	memset(&cb, 0, sizeof(cb));
+	server_start(&s, MODE_OK);
+	opts_for(&o, url, sizeof(url), s.port);
+	o.expect = &expect;
+	assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)), 0);
+	server_stop(&s);
+	assert_false(out.timing.early);
+	assert_int_equal(cb.calls, 2);
+	assert_int_equal(cb.params.pcrs.banks[0].mask, 0x20ff); /* the last call: the server's */
+	assert_memory_equal(cb.binder, s.binder, 32);
+	assert_string_equal(s.posted, cb.text);
+	tao_attest_outcome_free(&out);
+	free(s.posted);
+
+	/* A failing early callback is retried on the caller's thread, and its error reported. */
+	memset(&cb, 0, sizeof(cb));
+	cb.fail_with = -EIO;
+	assert_int_equal(tao_pcr_selection_parse("sha256:0-7,13", &expect.pcrs, perr, sizeof(perr)),
+			 0);
+	server_start(&s, MODE_OK);
+	opts_for(&o, url, sizeof(url), s.port);
+	o.expect = &expect;
+	assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)), -EIO);
+	server_stop(&s);
+	assert_int_equal(cb.calls, 2);
+	assert_non_null(strstr(err, "the test's evidence callback fails"));
+	free(s.posted);
+}
+
 static void test_attest_contraindicated(void **state)
 {
 	struct server s;
@@ -706,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_bad_opts),
 		cmocka_unit_test(test_attest_ok),
+		cmocka_unit_test(test_attest_early),
 		cmocka_unit_test(test_attest_contraindicated),
 		cmocka_unit_test(test_attest_refusals),
 		cmocka_unit_test(test_attest_callback_fails),

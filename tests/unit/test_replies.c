@@ -841,6 +841,54 @@ static void test_quote(void **state)
 	free_quote(&q);
 }
 
+/* The log's origin in the reply: both attributes or neither. */
+static void test_quote_log_origin(void **state)
+{
+	struct tao_quote *out = malloc(sizeof(*out));
+	struct quote_parts q;
+	char err[TAO_ERRMSG_MAX];
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_non_null(out);
+	load_quote(&q);
+	msg = quote_msg(&q, -1, -1, 0);
+	assert_int_equal(tao_quote_parse(nlmsg_hdr(msg), out, err, sizeof(err)), 0);
+	assert_false(out->has_log_origin); /* an older module's reply */
+	nlmsg_free(msg);
+
+	msg = quote_msg(&q, -1, -1, 0);
+	nla_put_u32(msg, TAO_A_LOG_PCR, 13);
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 2,
+			  (const int[][3]){ { SHA256, 32, 0 }, { SHA1, 20, 0x11 } });
+	assert_int_equal(tao_quote_parse(nlmsg_hdr(msg), out, err, sizeof(err)), 0);
+	nlmsg_free(msg);
+	assert_true(out->has_log_origin);
+	assert_int_equal(out->log_pcr, 13);
+	assert_int_equal(out->pcr_at_load.n, 2);
+
+	msg = quote_msg(&q, -1, -1, 0);
+	nla_put_u32(msg, TAO_A_LOG_PCR, 13);
+	REFUSED(tao_quote_parse, struct tao_quote, msg, -EBADMSG,
+		"TAO_A_LOG_PCR and TAO_A_LOG_PCR_AT_LOAD come together or not at all");
+	msg = quote_msg(&q, -1, -1, 0);
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 1, (const int[][3]){ { SHA256, 32, 0 } });
+	REFUSED(tao_quote_parse, struct tao_quote, msg, -EBADMSG,
+		"TAO_A_LOG_PCR and TAO_A_LOG_PCR_AT_LOAD come together or not at all");
+	msg = quote_msg(&q, -1, -1, 0);
+	nla_put_u32(msg, TAO_A_LOG_PCR, 24);
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 1, (const int[][3]){ { SHA256, 32, 0 } });
+	REFUSED(tao_quote_parse, struct tao_quote, msg, -EBADMSG,
+		"TAO_A_LOG_PCR 24 is outside 0..23");
+	msg = quote_msg(&q, -1, -1, 0);
+	nla_put_u32(msg, TAO_A_LOG_PCR, 13);
+	reply_put_digests(msg, TAO_A_LOG_PCR_AT_LOAD, 1, (const int[][3]){ { SHA256, 31, 0 } });
+	assert_int_equal(tao_quote_parse(nlmsg_hdr(msg), out, err, sizeof(err)), -EBADMSG);
+	nlmsg_free(msg);
+	free(out);
+	free_quote(&q);
+}
+
 static void test_quote_refused(void **state)
 {
 	static const int required[] = { TAO_A_QUOTE_ATTEST, TAO_A_QUOTE_SIGNATURE,
@@ -944,7 +992,8 @@ int main(void)
 		cmocka_unit_test(test_log_entry),	cmocka_unit_test(test_log_entry_refused),
 		cmocka_unit_test(test_key_entries),	cmocka_unit_test(test_key_entries_refused),
 		cmocka_unit_test(test_key_bind),	cmocka_unit_test(test_quote),
-		cmocka_unit_test(test_quote_refused),	cmocka_unit_test(test_random),
+		cmocka_unit_test(test_quote_refused),	cmocka_unit_test(test_quote_log_origin),
+		cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests_name("tao replies", tests, load_key, free_key);

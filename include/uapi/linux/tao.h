@@ -148,7 +148,9 @@
  *   TAO_A_QUOTE_ATTEST (the TPMS_ATTEST bytes), TAO_A_QUOTE_SIGNATURE (the
  *   TPMT_SIGNATURE bytes), TAO_A_PCR_VALUES (as PCR_READ), TAO_A_LOG_ENTRIES
  *   (the quote covers log entries 0 .. TAO_A_LOG_ENTRIES - 1), TAO_A_KEY_ROLE,
- *   TAO_A_KEY_HANDLE and TAO_A_KEY_NAME. The key signs with its own scheme;
+ *   TAO_A_KEY_HANDLE, TAO_A_KEY_NAME, and the log's origin as GET_INFO
+ *   gives it, TAO_A_LOG_PCR and TAO_A_LOG_PCR_AT_LOAD, so that evidence
+ *   needs no other command. The key signs with its own scheme;
  *   a key without one signs with ECDSA or RSASSA over SHA-256.
  *
  * TAO_CMD_GET_RANDOM (do)
