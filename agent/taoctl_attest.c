@@ -31,6 +31,7 @@
 #include "tao_tpm_public.h"
 #include "tao_verifier.h"
 #include "taoctl_devid.h"
+#include "tao_util.h"
 
 enum { EXIT_RUNTIME = TAOCTL_EXIT_RUNTIME, EXIT_WARNING = 3 };
 
@@ -44,14 +45,6 @@ struct make_ctx {
 	double encode_ms;
 	size_t bytes;
 };
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int make_evidence(void *arg, const uint8_t binder[32],
 			 const struct tao_attest_params *params, char **text, char *err,
@@ -68,13 +61,13 @@ static int make_evidence(void *arg, const uint8_t binder[32],
 	rc = tao_evidence_collect_for(m->nl, m->e, m->id, binder, &params->pcrs, ev, &m->info, err,
 				      errlen);
 	if (!rc) {
-		t = mono_ms();
+		t = tao_mono_ms();
 		rc = tao_evidence_encode(ev, text, why, sizeof(why));
 		if (rc < 0)
 			snprintf(err, errlen, "encoding the evidence: %s", why);
 		else
 			m->bytes = strlen(*text);
-		m->encode_ms = mono_ms() - t;
+		m->encode_ms = tao_mono_ms() - t;
 	}
 	tao_evidence_free(ev);
 	free(ev);
@@ -247,7 +240,7 @@ int taoctl_cmd_attest(const struct command *cmd, int argc, char **argv)
 	if (asprintf(&cert_file, "%s/%s.pem", state_dir, tao_role_name(tls_role)) < 0)
 		return EXIT_RUNTIME;
 
-	double t_start = mono_ms(), t_key;
+	double t_start = tao_mono_ms(), t_key;
 
 	if ((rc = taoctl_open_module(name, &nl)) || (rc = taoctl_open_tpm(name, &e)))
 		return rc;
@@ -263,7 +256,7 @@ int taoctl_cmd_attest(const struct command *cmd, int argc, char **argv)
 			   tao_role_name(tls_role), id->tls_handle, err);
 		return EXIT_RUNTIME;
 	}
-	t_key = mono_ms();
+	t_key = tao_mono_ms();
 
 	m.nl = nl;
 	m.e = e;
@@ -289,7 +282,7 @@ int taoctl_cmd_attest(const struct command *cmd, int argc, char **argv)
 			"quote=%.3f log=%.3f certify=%.3f encode=%.3f) post=%.3f total=%.3f\n",
 			t_key - t_start, out->timing.handshake, out->timing.params,
 			out->timing.evidence, m.info.setup, m.info.quote, m.info.log,
-			m.info.certify, m.encode_ms, out->timing.post, mono_ms() - t_start);
+			m.info.certify, m.encode_ms, out->timing.post, tao_mono_ms() - t_start);
 	if (json) {
 		if (print_json(url, out, &m))
 			return EXIT_RUNTIME;

@@ -30,6 +30,7 @@
 #include "tao_tpm_esys.h"
 #include "tao_tpm_public.h"
 #include "tao_tpm_rc.h"
+#include "tao_util.h"
 
 enum { EXIT_RUNTIME = TAOCTL_EXIT_RUNTIME };
 
@@ -42,14 +43,6 @@ static void evidence_freep(struct tao_evidence **ev)
 }
 
 /* Milliseconds on the monotonic clock, for TAO_TIMING=1. */
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -123,11 +116,11 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 	ev->version = TAO_EVIDENCE_VERSION;
 
 	/* TAO_TIMING=1: where the time goes (bench/run compares it with the TPM commands). */
-	double t_start = mono_ms(), t_open, t_encode;
+	double t_start = tao_mono_ms(), t_open, t_encode;
 
 	if ((rc = taoctl_open_module(name, &nl)) || (rc = taoctl_open_tpm(name, &e)))
 		return rc;
-	t_open = mono_ms();
+	t_open = tao_mono_ms();
 	co.state_dir = state_dir;
 	co.tls_role = tls_role;
 	memcpy(co.binder, ev->binder, sizeof(co.binder));
@@ -138,7 +131,7 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 
-	t_encode = mono_ms();
+	t_encode = tao_mono_ms();
 	rc = tao_evidence_encode(ev, &text, err, sizeof(err));
 	if (rc < 0) {
 		taoctl_err("%s: encoding the evidence: %s", name, err);
@@ -154,7 +147,7 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 			"timing_ms setup=%.3f quote=%.3f log=%.3f certify=%.3f encode_write=%.3f "
 			"total=%.3f\n",
 			t_open - t_start + ci.setup, ci.quote, ci.log, ci.certify,
-			mono_ms() - t_encode, mono_ms() - t_start);
+			tao_mono_ms() - t_encode, tao_mono_ms() - t_start);
 	tao_pcr_selection_format(&ci.quoted, sel_text, sizeof(sel_text));
 	if (json) {
 		TAO_CLEANUP(tao_json_putp) struct json_object *doc = json_object_new_object();

@@ -109,9 +109,10 @@ static int set_listen(struct parse *p, int line, const char *v)
 	size_t hl;
 
 	if (!colon || !parse_ull(colon + 1, &port) || port > 65535)
-		return fail(p, line,
-			    "[server] listen: '%s' is not ADDRESS:PORT (127.0.0.1:8443, [::1]:8443)",
-			    v);
+		return fail(
+			p, line,
+			"[server] listen: '%s' is not ADDRESS:PORT (127.0.0.1:8443, [::1]:8443)",
+			v);
 	hl = (size_t)(colon - v);
 	if (hl >= 2 && v[0] == '[' && v[hl - 1] == ']') {
 		v++;
@@ -172,7 +173,8 @@ static int handler(void *user, const char *section, const char *name, const char
 	case K_UINT:
 	case K_SIZE:
 		if (!parse_ull(value, &n) || n < keys[i].min || n > keys[i].max)
-			return fail(p, line, "[%s] %s: '%s' is not a whole number from %llu to %llu",
+			return fail(p, line,
+				    "[%s] %s: '%s' is not a whole number from %llu to %llu",
 				    section, name, value, keys[i].min, keys[i].max);
 		if (keys[i].kind == K_UINT)
 			*(unsigned int *)((char *)c + keys[i].off) = (unsigned int)n;
@@ -272,39 +274,40 @@ int reg_config_write_default(const char *path, const char *listen, char *err, si
 	char *text = NULL;
 	int n, rc;
 
-	n = asprintf(&text,
-		     "# tao-registrar configuration; every key: docs/registrar.md.\n"
-		     "# Relative paths are taken from this file's directory.\n"
-		     "\n"
-		     "[server]\n"
-		     "listen = %s\n"
-		     "certificate = server.pem\n"
-		     "key = server.key\n"
-		     "max_connections = 1024\n"
-		     "max_body_bytes = 9437184\n"
-		     "max_header_bytes = 16384\n"
-		     "request_timeout = 30\n"
-		     "idle_timeout = 60\n"
-		     "\n"
-		     "[trust]\n"
-		     "# The CAs of device identities (IAK, IDevID), PEM; several may be concatenated.\n"
-		     "manufacturer_ca = manufacturer-ca.pem\n"
-		     "# The registrar's own CA: the server certificate, later LDevIDs.\n"
-		     "operator_ca = operator-ca/ca.pem\n"
-		     "operator_key = operator-ca/ca.key\n"
-		     "\n"
-		     "[attestation]\n"
-		     "# The PCRs devices quote; must include the module's log PCR (13).\n"
-		     "pcrs = sha256:0-7,13\n"
-		     "# Reference values and allowed events (docs/protocol.md section 4); empty: none.\n"
-		     "policy = policy.json\n"
-		     "\n"
-		     "[store]\n"
-		     "database = registrar.db\n"
-		     "\n"
-		     "[log]\n"
-		     "level = info\n",
-		     listen);
+	n = asprintf(
+		&text,
+		"# tao-registrar configuration; every key: docs/registrar.md.\n"
+		"# Relative paths are taken from this file's directory.\n"
+		"\n"
+		"[server]\n"
+		"listen = %s\n"
+		"certificate = server.pem\n"
+		"key = server.key\n"
+		"max_connections = 1024\n"
+		"max_body_bytes = 9437184\n"
+		"max_header_bytes = 16384\n"
+		"request_timeout = 30\n"
+		"idle_timeout = 60\n"
+		"\n"
+		"[trust]\n"
+		"# The CAs of device identities (IAK, IDevID), PEM; several may be concatenated.\n"
+		"manufacturer_ca = manufacturer-ca.pem\n"
+		"# The registrar's own CA: the server certificate, later LDevIDs.\n"
+		"operator_ca = operator-ca/ca.pem\n"
+		"operator_key = operator-ca/ca.key\n"
+		"\n"
+		"[attestation]\n"
+		"# The PCRs devices quote; must include the module's log PCR (13).\n"
+		"pcrs = sha256:0-7,13\n"
+		"# Reference values and allowed events (docs/protocol.md section 4); empty: none.\n"
+		"policy = policy.json\n"
+		"\n"
+		"[store]\n"
+		"database = registrar.db\n"
+		"\n"
+		"[log]\n"
+		"level = info\n",
+		listen);
 	if (n < 0)
 		return -ENOMEM;
 	rc = tao_write_atomic(path, text, (size_t)n, 0644);

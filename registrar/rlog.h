@@ -28,7 +28,6 @@ int rlog_level_parse(const char *s);
  * Log event (a short machine-readable name, "attest") with a human message and fields given as
  * key, value string pairs ending with NULL. A NULL value skips its key.
  */
-void rlog(enum rlog_level level, const char *event, const char *msg, ...)
-	__attribute__((sentinel));
+void rlog(enum rlog_level level, const char *event, const char *msg, ...) __attribute__((sentinel));
 
 #endif

@@ -52,6 +52,7 @@
 #include "tao_json.h"
 #include "tao_policy.h"
 #include "tao_verifier.h"
+#include "tao_util.h"
 
 #define PARAMS_VERSION 1
 #define EAR_PROFILE    "tag:tao,2026:ear-v1"
@@ -81,14 +82,6 @@ struct conn {
 };
 
 static int conn_idx = -1;
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void listener_set(struct registrar *r, bool on)
 {
@@ -170,8 +163,8 @@ static void conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
 		char peer[64];
 
 		peer_text(ssl, peer, sizeof(peer));
-		rlog(RLOG_NOTICE, "tls_failed", "connection closed before the TLS handshake finished",
-		     "peer", peer, "verify",
+		rlog(RLOG_NOTICE, "tls_failed",
+		     "connection closed before the TLS handshake finished", "peer", peer, "verify",
 		     v == X509_V_OK ? NULL : X509_verify_cert_error_string(v), NULL);
 	}
 	event_free(c->deadline);
@@ -234,8 +227,8 @@ static void reply(struct evhttp_request *req, int code, const char *reason, cons
 		evbuffer_free(b);
 }
 
-static void reply_error(struct evhttp_request *req, int code, const char *reason,
-			const char *error, const char *detail)
+static void reply_error(struct evhttp_request *req, int code, const char *reason, const char *error,
+			const char *detail)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -303,8 +296,8 @@ static struct json_object *build_ear(const struct tao_verdict *v)
 	    !tao_json_put(tpm, "ear.status", json_object_new_string(tao_status_name(v->status))) ||
 	    !tao_json_put(tpm, "tao.reason", json_object_new_string(v->reason)) ||
 	    !tao_json_put(tpm, "tao.checks", checks) || (checks = NULL) ||
-	    !tao_json_put(sub, "tpm", tpm) || (tpm = NULL) ||
-	    !tao_json_put(ear, "submods", sub) || (sub = NULL) ||
+	    !tao_json_put(sub, "tpm", tpm) || (tpm = NULL) || !tao_json_put(ear, "submods", sub) ||
+	    (sub = NULL) ||
 	    (v->device_serial[0] &&
 	     !tao_json_put(ear, "tao.device", json_object_new_string(v->device_serial))))
 		goto fail;
@@ -355,7 +348,7 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 	uint8_t binder[TAO_BINDER_LEN];
 	const char *body, *status;
 	int64_t id = -1;
-	double t0 = mono_ms();
+	double t0 = tao_mono_ms();
 	int der_len, rc;
 
 	if (!is_json(req)) {
@@ -462,11 +455,11 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 	{
 		char ms[32];
 
-		snprintf(ms, sizeof(ms), "%.2f", mono_ms() - t0);
+		snprintf(ms, sizeof(ms), "%.2f", tao_mono_ms() - t0);
 		rlog(a.accepted ? RLOG_INFO : RLOG_NOTICE, "attest",
-		     a.accepted ? "attestation accepted" : "attestation not accepted", "peer",
-		     peer, "serial", serial, "status", status, "reason", v->reason, "id", id_text,
-		     "ms", ms, NULL);
+		     a.accepted ? "attestation accepted" : "attestation not accepted", "peer", peer,
+		     "serial", serial, "status", status, "reason", v->reason, "id", id_text, "ms",
+		     ms, NULL);
 	}
 	reply(req, 200, "OK", json_object_to_json_string_ext(ear, JSON_C_TO_STRING_PLAIN));
 out:
@@ -550,7 +543,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static int tls_setup(struct registrar *r, char *err, size_t errlen)
 {
 	const struct reg_config *c = r->cfg;
-	STACK_OF(X509_NAME) *names;
+	STACK_OF(X509_NAME) * names;
 	unsigned long e;
 
 	r->ssl = SSL_CTX_new(TLS_server_method());
@@ -705,8 +698,8 @@ int reg_server_run(const struct reg_config *c, char *err, size_t errlen)
 
 	signal(SIGPIPE, SIG_IGN);
 	if (conn_idx < 0)
-		conn_idx = SSL_get_ex_new_index(0, "tao-registrar connection", NULL, NULL,
-						conn_free);
+		conn_idx =
+			SSL_get_ex_new_index(0, "tao-registrar connection", NULL, NULL, conn_free);
 	if ((rc = tls_setup(&r, err, errlen)) < 0 || (rc = load_trust(&r, err, errlen)) < 0)
 		goto out;
 	rc = tao_store_open(c->database, &r.store, err, errlen);

@@ -29,31 +29,11 @@
 #include "tao_evidence.h"
 #include "tao_json_strict.h"
 #include "tao_nla.h"
+#include "tao_util.h"
 
 /* The largest response this client reads (params, the result, an error). */
 #define CLIENT_MAX_RESPONSE (1u << 20)
 #define CLIENT_TIMEOUT_MS   30000L
-
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int rc,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc;
@@ -185,11 +165,11 @@ struct session {
 static void *early_main(void *arg)
 {
 	struct session *s = arg;
-	double t = mono_ms();
+	double t = tao_mono_ms();
 
 	s->early_rc = s->make(s->make_arg, s->binder, &s->expect, &s->early_text, s->early_err,
 			      sizeof(s->early_err));
-	s->early_ms = mono_ms() - t;
+	s->early_ms = tao_mono_ms() - t;
 	return NULL;
 }
 
@@ -232,15 +212,15 @@ static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *arg)
 	ERR_clear_error();
 	if (SSL_CTX_use_certificate_chain_file(ctx, s->opts->cert_file) != 1) {
 		ossl_error(why, sizeof(why));
-		s->cb_rc = fail(s->cb_err, sizeof(s->cb_err), -EINVAL,
-				"the client certificate %s: %s", s->opts->cert_file, why);
+		s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), -EINVAL,
+				    "the client certificate %s: %s", s->opts->cert_file, why);
 		return CURLE_SSL_CERTPROBLEM;
 	}
 	if (SSL_CTX_use_PrivateKey(ctx, s->opts->key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
 		ossl_error(why, sizeof(why));
-		s->cb_rc = fail(s->cb_err, sizeof(s->cb_err), -EINVAL,
-				"the client key does not match the certificate %s: %s",
-				s->opts->cert_file, why);
+		s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), -EINVAL,
+				    "the client key does not match the certificate %s: %s",
+				    s->opts->cert_file, why);
 		return CURLE_SSL_CERTPROBLEM;
 	}
 	/* Every attested connection is a full handshake (docs/registrar.md). */
@@ -265,22 +245,24 @@ static int prereq_cb(void *arg, char *primary_ip, char *local_ip, int primary_po
 		return CURL_PREREQFUNC_OK;
 	if (curl_easy_getinfo(s->curl, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || !ti ||
 	    ti->backend != CURLSSLBACKEND_OPENSSL || !ti->internals) {
-		s->cb_rc = fail(s->cb_err, sizeof(s->cb_err), -EPROTO,
-				"libcurl gives no OpenSSL connection to compute the binder from");
+		s->cb_rc =
+			tao_errf(s->cb_err, sizeof(s->cb_err), -EPROTO,
+				 "libcurl gives no OpenSSL connection to compute the binder from");
 		return CURL_PREREQFUNC_ABORT;
 	}
 	rc = tao_binder_compute_cert(ti->internals, SSL_get_certificate(ti->internals), b);
 	if (rc < 0) {
-		s->cb_rc = fail(s->cb_err, sizeof(s->cb_err), rc,
-				"computing the binder of the connection: %s",
-				rc == -EPROTO ? "not a finished TLS 1.3 handshake" : strerror(-rc));
+		s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), rc,
+				    "computing the binder of the connection: %s",
+				    rc == -EPROTO ? "not a finished TLS 1.3 handshake"
+						  : strerror(-rc));
 		return CURL_PREREQFUNC_ABORT;
 	}
 	if (s->check_binder) {
 		if (!s->have_binder || memcmp(b, s->binder, sizeof(b)) != 0) {
-			s->cb_rc = fail(s->cb_err, sizeof(s->cb_err), -EPIPE,
-					"the connection changed between params and evidence "
-					"(the binder differs)");
+			s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), -EPIPE,
+					    "the connection changed between params and evidence "
+					    "(the binder differs)");
 			return CURL_PREREQFUNC_ABORT;
 		}
 		return CURL_PREREQFUNC_OK;
@@ -300,13 +282,14 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	char *p;
 
 	if (n > CLIENT_MAX_RESPONSE - s->body_len) {
-		s->cb_rc = fail(s->cb_err, sizeof(s->cb_err), -EBADMSG,
-				"the registrar's response exceeds %u bytes", CLIENT_MAX_RESPONSE);
+		s->cb_rc =
+			tao_errf(s->cb_err, sizeof(s->cb_err), -EBADMSG,
+				 "the registrar's response exceeds %u bytes", CLIENT_MAX_RESPONSE);
 		return 0;
 	}
 	p = realloc(s->body, s->body_len + n + 1);
 	if (!p) {
-		s->cb_rc = fail(s->cb_err, sizeof(s->cb_err), -ENOMEM, "out of memory");
+		s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), -ENOMEM, "out of memory");
 		return 0;
 	}
 	memcpy(p + s->body_len, data, n);
@@ -333,9 +316,10 @@ static void session_end(struct session *s)
 static int check_file(const char *path, const char *what, char *err, size_t errlen)
 {
 	if (!path || !*path)
-		return fail(err, errlen, -EINVAL, "no %s file given", what);
+		return tao_errf(err, errlen, -EINVAL, "no %s file given", what);
 	if (access(path, R_OK) != 0)
-		return fail(err, errlen, -errno, "the %s file %s: %s", what, path, strerror(errno));
+		return tao_errf(err, errlen, -errno, "the %s file %s: %s", what, path,
+				strerror(errno));
 	return 0;
 }
 
@@ -349,20 +333,20 @@ static int session_start(struct session *s, const struct tao_client_opts *opts, 
 	memset(s, 0, sizeof(*s));
 	s->opts = opts;
 	if (!opts->url || strncmp(opts->url, "https://", 8) != 0)
-		return fail(err, errlen, -EINVAL, "the registrar URL \"%s\" is not https://",
-			    opts->url ? opts->url : "");
+		return tao_errf(err, errlen, -EINVAL, "the registrar URL \"%s\" is not https://",
+				opts->url ? opts->url : "");
 	if ((rc = check_file(opts->ca_file, "registrar CA", err, errlen)) ||
 	    (rc = check_file(opts->cert_file, "client certificate", err, errlen)))
 		return rc;
 	if (!opts->key)
-		return fail(err, errlen, -EINVAL, "no client key given");
+		return tao_errf(err, errlen, -EINVAL, "no client key given");
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK)
-		return fail(err, errlen, -EIO, "libcurl does not initialize: %s",
-			    curl_easy_strerror(global_rc));
+		return tao_errf(err, errlen, -EIO, "libcurl does not initialize: %s",
+				curl_easy_strerror(global_rc));
 	c = curl_easy_init();
 	if (!c)
-		return fail(err, errlen, -ENOMEM, "libcurl: no easy handle (out of memory)");
+		return tao_errf(err, errlen, -ENOMEM, "libcurl: no easy handle (out of memory)");
 	s->curl = c;
 	if (curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_err) ||
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
@@ -385,9 +369,9 @@ static int session_start(struct session *s, const struct tao_client_opts *opts, 
 	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout) ||
 	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CLIENT_MAX_RESPONSE)) {
 		session_end(s);
-		return fail(err, errlen, -EINVAL,
-			    "libcurl refuses an option this client needs (a libcurl older than "
-			    "7.85, or without OpenSSL?)");
+		return tao_errf(err, errlen, -EINVAL,
+				"libcurl refuses an option this client needs (a libcurl older than "
+				"7.85, or without OpenSSL?)");
 	}
 	return 0;
 }
@@ -426,37 +410,38 @@ static int perform_fail(struct session *s, CURLcode res, const char *what, char 
 		why = curl_easy_strerror(res);
 
 	if (s->cb_rc)
-		return fail(err, errlen, s->cb_rc, "%s: %s", what, s->cb_err);
+		return tao_errf(err, errlen, s->cb_rc, "%s: %s", what, s->cb_err);
 	switch (res) {
 	case CURLE_COULDNT_CONNECT:
-		return fail(err, errlen, -ECONNREFUSED, "%s: %s", what, why);
+		return tao_errf(err, errlen, -ECONNREFUSED, "%s: %s", what, why);
 	case CURLE_OPERATION_TIMEDOUT:
-		return fail(err, errlen, -ETIMEDOUT, "%s: %s", what, why);
+		return tao_errf(err, errlen, -ETIMEDOUT, "%s: %s", what, why);
 	case CURLE_COULDNT_RESOLVE_HOST:
-		return fail(err, errlen, -EHOSTUNREACH, "%s: %s", what, why);
+		return tao_errf(err, errlen, -EHOSTUNREACH, "%s: %s", what, why);
 	case CURLE_FILESIZE_EXCEEDED:
-		return fail(err, errlen, -EBADMSG, "%s: the registrar's response exceeds %u bytes",
-			    what, CLIENT_MAX_RESPONSE);
+		return tao_errf(err, errlen, -EBADMSG,
+				"%s: the registrar's response exceeds %u bytes", what,
+				CLIENT_MAX_RESPONSE);
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return fail(err, errlen, -EINVAL, "%s: %s", what, why);
+		return tao_errf(err, errlen, -EINVAL, "%s: %s", what, why);
 	case CURLE_OUT_OF_MEMORY:
-		return fail(err, errlen, -ENOMEM, "%s: %s", what, why);
+		return tao_errf(err, errlen, -ENOMEM, "%s: %s", what, why);
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 		/* TLS 1.3: the server refuses our certificate after the client's handshake ended */
 		if (strstr(why, "alert") || strstr(why, "SSL"))
-			return fail(err, errlen, -EPROTO, "%s: TLS: %s", what, why);
+			return tao_errf(err, errlen, -EPROTO, "%s: TLS: %s", what, why);
 		/* fall through */
 	case CURLE_GOT_NOTHING:
-		return fail(err, errlen, -ECONNRESET,
-			    "%s: the registrar closed the connection (did it refuse the client "
-			    "certificate?): %s",
-			    what, why);
+		return tao_errf(err, errlen, -ECONNRESET,
+				"%s: the registrar closed the connection (did it refuse the client "
+				"certificate?): %s",
+				what, why);
 	default:
 		if (is_tls_error(res))
-			return fail(err, errlen, -EPROTO, "%s: TLS: %s", what, why);
-		return fail(err, errlen, -EIO, "%s: %s", what, why);
+			return tao_errf(err, errlen, -EPROTO, "%s: TLS: %s", what, why);
+		return tao_errf(err, errlen, -EIO, "%s: %s", what, why);
 	}
 }
 
@@ -481,14 +466,14 @@ static int http_fail(struct session *s, long status, const char *what, char *err
 	    json_object_object_get_ex(o, "error", &e) && json_object_is_type(e, json_type_string)) {
 		if (json_object_object_get_ex(o, "detail", &d) &&
 		    json_object_is_type(d, json_type_string))
-			return fail(err, errlen, rc, "%s: the registrar answered %ld %.64s: %.160s",
-				    what, status, json_object_get_string(e),
-				    json_object_get_string(d));
-		return fail(err, errlen, rc, "%s: the registrar answered %ld %.64s", what, status,
-			    json_object_get_string(e));
+			return tao_errf(
+				err, errlen, rc, "%s: the registrar answered %ld %.64s: %.160s",
+				what, status, json_object_get_string(e), json_object_get_string(d));
+		return tao_errf(err, errlen, rc, "%s: the registrar answered %ld %.64s", what,
+				status, json_object_get_string(e));
 	}
-	return fail(err, errlen, rc, "%s: the registrar answered HTTP %ld (no error document)",
-		    what, status);
+	return tao_errf(err, errlen, rc, "%s: the registrar answered HTTP %ld (no error document)",
+			what, status);
 }
 
 /* "https://host:port" + path, without a doubled '/'. */
@@ -518,7 +503,7 @@ long tao_client_get(const struct tao_client_opts *opts, const char *path, char *
 {
 	TAO_CLEANUP(tao_freep) char *url = NULL;
 	struct session s;
-	double t0 = mono_ms();
+	double t0 = tao_mono_ms();
 	CURLcode res;
 	long status = 0;
 	int rc;
@@ -532,7 +517,7 @@ long tao_client_get(const struct tao_client_opts *opts, const char *path, char *
 	url = make_url(opts->url, path);
 	if (!url || curl_easy_setopt(s.curl, CURLOPT_URL, url) != CURLE_OK) {
 		session_end(&s);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	}
 	res = curl_easy_perform(s.curl);
 	if (res != CURLE_OK) {
@@ -547,13 +532,13 @@ long tao_client_get(const struct tao_client_opts *opts, const char *path, char *
 	if (timing) {
 		timing->handshake = info_ms(s.curl, CURLINFO_APPCONNECT_TIME_T);
 		timing->params = info_ms(s.curl, CURLINFO_TOTAL_TIME_T);
-		timing->total = mono_ms() - t0;
+		timing->total = tao_mono_ms() - t0;
 	}
 	*body = s.body ? s.body : strdup("");
 	s.body = NULL;
 	session_end(&s);
 	if (!*body)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	return status;
 }
 
@@ -587,35 +572,36 @@ static int parse_result(const char *text, size_t len, struct tao_attest_outcome 
 	bool ok;
 
 	if (!tok)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, text, (int)len);
 	if (!o && json_tokener_get_error(tok) == json_tokener_continue)
 		o = json_tokener_parse_ex(tok, "", 1);
 	if (!o) {
-		fail(err, errlen, -EBADMSG, "the result: not JSON: %s",
-		     json_tokener_error_desc(json_tokener_get_error(tok)));
+		tao_errf(err, errlen, -EBADMSG, "the result: not JSON: %s",
+			 json_tokener_error_desc(json_tokener_get_error(tok)));
 		json_tokener_free(tok);
 		return -EBADMSG;
 	}
 	json_tokener_free(tok);
 	out->ear = o;
 	if (!json_object_is_type(o, json_type_object))
-		return fail(err, errlen, -EBADMSG, "the result: not an object");
+		return tao_errf(err, errlen, -EBADMSG, "the result: not an object");
 	if (!json_object_object_get_ex(o, "submods", &sub) ||
 	    !json_object_is_type(sub, json_type_object))
-		return fail(err, errlen, -EBADMSG, "the result: no \"submods\" object");
+		return tao_errf(err, errlen, -EBADMSG, "the result: no \"submods\" object");
 	if (!json_object_object_get_ex(sub, "tpm", &tpm) ||
 	    !json_object_is_type(tpm, json_type_object))
-		return fail(err, errlen, -EBADMSG, "the result: no \"submods.tpm\" object");
+		return tao_errf(err, errlen, -EBADMSG, "the result: no \"submods.tpm\" object");
 	if (!json_object_object_get_ex(tpm, "ear.status", &v) ||
 	    !json_object_is_type(v, json_type_string))
-		return fail(err, errlen, -EBADMSG,
-			    "the result: submods.tpm.\"ear.status\" is missing or not a string");
+		return tao_errf(
+			err, errlen, -EBADMSG,
+			"the result: submods.tpm.\"ear.status\" is missing or not a string");
 	out->status = status_from_name(json_object_get_string(v), &ok);
 	if (!ok)
-		return fail(err, errlen, -EBADMSG, "the result: unknown ear.status \"%.32s\"",
-			    json_object_get_string(v));
+		return tao_errf(err, errlen, -EBADMSG, "the result: unknown ear.status \"%.32s\"",
+				json_object_get_string(v));
 	if (json_object_object_get_ex(tpm, "tao.reason", &v) &&
 	    json_object_is_type(v, json_type_string))
 		snprintf(out->reason, sizeof(out->reason), "%s", json_object_get_string(v));
@@ -624,8 +610,9 @@ static int parse_result(const char *text, size_t len, struct tao_attest_outcome 
 		snprintf(out->device, sizeof(out->device), "%s", json_object_get_string(v));
 	if (json_object_object_get_ex(o, "tao.attestation_id", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-			return fail(err, errlen, -EBADMSG,
-				    "the result: \"tao.attestation_id\" is not a record number");
+			return tao_errf(
+				err, errlen, -EBADMSG,
+				"the result: \"tao.attestation_id\" is not a record number");
 		out->attestation_id = json_object_get_int64(v);
 	}
 	return 0;
@@ -642,15 +629,15 @@ static int attest_params(struct session *s, const char *base, struct tao_attest_
 
 	if (!url || curl_easy_setopt(s->curl, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L) != CURLE_OK)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	snprintf(what, sizeof(what), "GET %s", url);
 	s->binder_wanted = true;
 	res = curl_easy_perform(s->curl);
 	if (res != CURLE_OK)
 		return perform_fail(s, res, what, err, errlen);
 	if (!s->have_binder)
-		return fail(err, errlen, -EPROTO, "%s: no binder was computed for the connection",
-			    what);
+		return tao_errf(err, errlen, -EPROTO,
+				"%s: no binder was computed for the connection", what);
 	memcpy(out->binder, s->binder, sizeof(out->binder));
 	out->timing.handshake = info_ms(s->curl, CURLINFO_APPCONNECT_TIME_T);
 	out->timing.params = info_ms(s->curl, CURLINFO_TOTAL_TIME_T);
@@ -671,7 +658,7 @@ static int attest_post(struct session *s, const char *base, const char *text,
 	CURLcode res;
 
 	if (!url)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	snprintf(what, sizeof(what), "POST %s", url);
 	h = curl_slist_append(hdr, "Content-Type: application/json");
 	hdr = h;
@@ -683,7 +670,7 @@ static int attest_post(struct session *s, const char *base, const char *text,
 		    CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, text) != CURLE_OK) {
 		curl_slist_free_all(hdr);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	}
 	body_reset(s);
 	s->check_binder = true;
@@ -694,10 +681,10 @@ static int attest_post(struct session *s, const char *base, const char *text,
 		return perform_fail(s, res, what, err, errlen);
 	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &conns);
 	if (conns != 0)
-		return fail(err, errlen, -EPIPE,
-			    "%s: the connection changed between params and evidence (%ld new "
-			    "connections)",
-			    what, conns);
+		return tao_errf(err, errlen, -EPIPE,
+				"%s: the connection changed between params and evidence (%ld new "
+				"connections)",
+				what, conns);
 	out->timing.post = info_ms(s->curl, CURLINFO_TOTAL_TIME_T);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
 	out->http_status = status;
@@ -712,7 +699,7 @@ int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, 
 	struct tao_attest_params params;
 	struct session s;
 	char *text = NULL;
-	double t0 = mono_ms(), t;
+	double t0 = tao_mono_ms(), t;
 	long timeout = opts->timeout_ms > 0 ? opts->timeout_ms : CLIENT_TIMEOUT_MS, left;
 	int rc;
 
@@ -739,27 +726,27 @@ int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, 
 		out->timing.evidence = s.early_ms;
 		out->timing.early = true;
 	} else {
-		t = mono_ms();
+		t = tao_mono_ms();
 		rc = make(arg, s.binder, &params, &text, err, errlen);
-		out->timing.evidence = mono_ms() - t;
+		out->timing.evidence = tao_mono_ms() - t;
 		if (rc < 0)
 			goto done;
 	}
 	if (!text) {
-		rc = fail(err, errlen, -EINVAL, "the evidence callback made no evidence");
+		rc = tao_errf(err, errlen, -EINVAL, "the evidence callback made no evidence");
 		goto done;
 	}
 	if (strlen(text) > params.max_body_bytes) {
-		rc = fail(err, errlen, -E2BIG,
-			  "the evidence is %zu bytes, the registrar takes at most %" PRIu64,
-			  strlen(text), params.max_body_bytes);
+		rc = tao_errf(err, errlen, -E2BIG,
+			      "the evidence is %zu bytes, the registrar takes at most %" PRIu64,
+			      strlen(text), params.max_body_bytes);
 		goto done;
 	}
-	left = timeout - (long)(mono_ms() - t0);
+	left = timeout - (long)(tao_mono_ms() - t0);
 	if (left <= 0) {
-		rc = fail(err, errlen, -ETIMEDOUT,
-			  "the session took longer than %ld ms before the evidence was sent",
-			  timeout);
+		rc = tao_errf(err, errlen, -ETIMEDOUT,
+			      "the session took longer than %ld ms before the evidence was sent",
+			      timeout);
 		goto done;
 	}
 	curl_easy_setopt(s.curl, CURLOPT_TIMEOUT_MS, left);
@@ -769,7 +756,7 @@ done:
 	free(s.early_text);
 	free(text);
 	session_end(&s);
-	out->timing.total = mono_ms() - t0;
+	out->timing.total = tao_mono_ms() - t0;
 	if (rc) {
 		json_object_put(out->ear);
 		out->ear = NULL;

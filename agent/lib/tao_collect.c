@@ -30,43 +30,13 @@
 #include "tao_tpm_esys.h"
 #include "tao_tpm_public.h"
 #include "tao_tpm_rc.h"
-
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int rc,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int blob_set(struct tao_blob *b, const void *buf, size_t len)
-{
-	b->bytes = malloc(len ? len : 1);
-	if (!b->bytes)
-		return -ENOMEM;
-	memcpy(b->bytes, buf, len);
-	b->len = len;
-	return 0;
-}
+#include "tao_util.h"
 
 /* The module's error text, then the errno's: "DETAIL: ERROR" or "ERROR". */
 static int nl_fail(struct tao_nl *nl, int rc, char *err, size_t errlen, const char *what)
 {
-	return fail(err, errlen, rc, "%s: %s%s%s", what, tao_nl_last_error(nl),
-		    *tao_nl_last_error(nl) ? ": " : "", strerror(-rc));
+	return tao_errf(err, errlen, rc, "%s: %s%s%s", what, tao_nl_last_error(nl),
+			*tao_nl_last_error(nl) ? ": " : "", strerror(-rc));
 }
 
 struct bound_ctx {
@@ -117,7 +87,7 @@ static int snap_entry(const struct tao_log_entry *entry, void *arg)
 	d->name = strndup(entry->name, entry->name_len);
 	d->digests = entry->digests;
 	d->has_data = entry->has_data;
-	if (!d->name || (entry->has_data && blob_set(&d->data, entry->data, entry->data_len))) {
+	if (!d->name || (entry->has_data && tao_blob_set(&d->data, entry->data, entry->data_len))) {
 		snprintf(s->err, sizeof(s->err), "out of memory");
 		s->rc = -ENOMEM;
 		return SNAP_FAILED;
@@ -136,17 +106,17 @@ static int load_chain(const char *path, EVP_PKEY *key, const char *what, struct 
 	int rc = 0;
 
 	if (count < 0)
-		return fail(err, errlen, count,
-			    "the %s certificate: %s (run taoctl provision first)", what, perr);
+		return tao_errf(err, errlen, count,
+				"the %s certificate: %s (run taoctl provision first)", what, perr);
 	if (key && EVP_PKEY_eq(X509_get0_pubkey(certs[0]), key) != 1)
-		rc = fail(err, errlen, -EKEYREJECTED,
-			  "%s is not the certificate of the key bound to %s", path, what);
+		rc = tao_errf(err, errlen, -EKEYREJECTED,
+			      "%s is not the certificate of the key bound to %s", path, what);
 	for (int i = 0; i < count; i++) {
 		unsigned char *der = NULL;
 		int len = i2d_X509(certs[i], &der);
 
-		if (!rc && (len <= 0 || blob_set(&blobs[i], der, (size_t)len)))
-			rc = fail(err, errlen, -ENOMEM, "%s: encoding certificate %d", path, i);
+		if (!rc && (len <= 0 || tao_blob_set(&blobs[i], der, (size_t)len)))
+			rc = tao_errf(err, errlen, -ENOMEM, "%s: encoding certificate %d", path, i);
 		OPENSSL_free(der);
 		X509_free(certs[i]);
 	}
@@ -161,12 +131,12 @@ static int quote_fail(struct tao_nl *nl, int rc, char *err, size_t errlen)
 	char name[64];
 
 	if (tpm_rc)
-		return fail(err, errlen, -EIO, "quote: %s: TPM response code 0x%08" PRIx32 " (%s)",
-			    tao_nl_last_error(nl), tpm_rc,
-			    tao_tpm_rc_str(tpm_rc, name, sizeof(name)));
+		return tao_errf(
+			err, errlen, -EIO, "quote: %s: TPM response code 0x%08" PRIx32 " (%s)",
+			tao_nl_last_error(nl), tpm_rc, tao_tpm_rc_str(tpm_rc, name, sizeof(name)));
 	if (rc == -EPERM)
-		return fail(err, errlen, rc,
-			    "quote: permission denied (needs CAP_NET_ADMIN: run as root)");
+		return tao_errf(err, errlen, rc,
+				"quote: permission denied (needs CAP_NET_ADMIN: run as root)");
 	return nl_fail(nl, rc, err, errlen, "quote");
 }
 
@@ -190,16 +160,16 @@ static int bound_check(const struct bound_ctx *b, uint32_t *handle, struct tao_t
 	char perr[256];
 
 	if (!b->found)
-		return fail(err, errlen, -ENOENT,
-			    "no key is bound to role %s (run taoctl provision first)",
-			    tao_role_name(b->role));
+		return tao_errf(err, errlen, -ENOENT,
+				"no key is bound to role %s (run taoctl provision first)",
+				tao_role_name(b->role));
 	if (b->k.status != TAO_KEY_STATUS_OK)
-		return fail(err, errlen, -ENOKEY,
-			    "the key bound to role %s at 0x%08" PRIx32 " is %s",
-			    tao_role_name(b->role), b->k.handle, tao_key_status_name(b->k.status));
+		return tao_errf(
+			err, errlen, -ENOKEY, "the key bound to role %s at 0x%08" PRIx32 " is %s",
+			tao_role_name(b->role), b->k.handle, tao_key_status_name(b->k.status));
 	if (tao_tpm2b_public_parse(b->k.public_area, b->k.public_len, pub, perr, sizeof(perr)) < 0)
-		return fail(err, errlen, -EBADMSG, "the public area of the %s key: %s",
-			    tao_role_name(b->role), perr);
+		return tao_errf(err, errlen, -EBADMSG, "the public area of the %s key: %s",
+				tao_role_name(b->role), perr);
 	*handle = b->k.handle;
 	return 0;
 }
@@ -211,7 +181,7 @@ int tao_collect_bound_key(struct tao_nl *nl, uint32_t role, uint32_t *handle,
 	int rc;
 
 	if (!b)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	b->role = role;
 	rc = tao_nl_key_list(nl, bound_cb, b);
 	if (rc < 0)
@@ -242,12 +212,12 @@ int tao_identity_load(struct tao_nl *nl, const char *state_dir, uint32_t tls_rol
 	*out = NULL;
 	if (!c || !id) {
 		free(id);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	}
 	if (tls_role != TAO_KEY_ROLE_IDEVID && tls_role != TAO_KEY_ROLE_LDEVID) {
 		free(id);
-		return fail(err, errlen, -EINVAL, "the TLS role is idevid or ldevid, not %s",
-			    tao_role_name(tls_role));
+		return tao_errf(err, errlen, -EINVAL, "the TLS role is idevid or ldevid, not %s",
+				tao_role_name(tls_role));
 	}
 	id->tls_role = tls_role;
 	c->b[0].role = TAO_KEY_ROLE_IAK;
@@ -264,7 +234,7 @@ int tao_identity_load(struct tao_nl *nl, const char *state_dir, uint32_t tls_rol
 	/* The certificates: nothing is asked of the TPM for a device that is not provisioned. */
 	if (tao_tpm_public_to_pkey(&id->iak_pub, &iak_key, perr, sizeof(perr)) < 0 ||
 	    tao_tpm_public_to_pkey(&id->tls_pub, &tls_key, perr, sizeof(perr)) < 0) {
-		rc = fail(err, errlen, -EBADMSG, "the bound keys: %s", perr);
+		rc = tao_errf(err, errlen, -EBADMSG, "the bound keys: %s", perr);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/iak.pem", state_dir);
@@ -287,7 +257,7 @@ out:
 static int copy_chain(const struct tao_blob *from, size_t n, struct tao_blob *to, size_t *nto)
 {
 	for (size_t i = 0; i < n; i++)
-		if (blob_set(&to[i], from[i].bytes, from[i].len))
+		if (tao_blob_set(&to[i], from[i].bytes, from[i].len))
 			return -ENOMEM;
 	*nto = n;
 	return 0;
@@ -299,8 +269,8 @@ static int module_info(struct tao_nl *nl, struct tao_info *mi, char *err, size_t
 	int rc = tao_nl_get_info(nl, mi);
 
 	if (rc < 0 || !mi->has_log || !mi->has_pcr_at_load)
-		return fail(err, errlen, rc < 0 ? rc : -ENODATA,
-			    "the module's log has not started (or GET_INFO failed)");
+		return tao_errf(err, errlen, rc < 0 ? rc : -ENODATA,
+				"the module's log has not started (or GET_INFO failed)");
 	return 0;
 }
 
@@ -314,14 +284,14 @@ static int collect_quote(struct tao_nl *nl, const struct tao_pcr_selection *sel,
 	int rc;
 
 	if (!q)
-		return fail(err, errlen, -ENOMEM, "out of memory");
-	t = mono_ms();
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	t = tao_mono_ms();
 	rc = tao_nl_quote(nl, TAO_KEY_ROLE_IAK, ev->binder, sizeof(ev->binder), sel, q);
 	if (rc < 0)
 		return quote_fail(nl, rc, err, errlen);
-	if (blob_set(&ev->quote_attest, q->attest, q->attest_len) ||
-	    blob_set(&ev->quote_signature, q->signature, q->signature_len))
-		return fail(err, errlen, -ENOMEM, "out of memory");
+	if (tao_blob_set(&ev->quote_attest, q->attest, q->attest_len) ||
+	    tao_blob_set(&ev->quote_signature, q->signature, q->signature_len))
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	ev->pcrs = q->values;
 	if (q->has_log_origin) {
 		/* The module names the log's origin in the quote's reply. */
@@ -339,29 +309,29 @@ static int collect_quote(struct tao_nl *nl, const struct tao_pcr_selection *sel,
 	info->log_pcr = ev->log_pcr;
 	info->quoted = q->parsed_attest.quote.pcr_select;
 	if (q->log_entries > TAO_EVIDENCE_MAX_ENTRIES)
-		return fail(err, errlen, -E2BIG,
-			    "the quote covers %" PRIu32 " log entries, more than evidence "
-			    "carries (%u)",
-			    q->log_entries, TAO_EVIDENCE_MAX_ENTRIES);
+		return tao_errf(err, errlen, -E2BIG,
+				"the quote covers %" PRIu32 " log entries, more than evidence "
+				"carries (%u)",
+				q->log_entries, TAO_EVIDENCE_MAX_ENTRIES);
 	ev->entries = calloc(q->log_entries ? q->log_entries : 1, sizeof(*ev->entries));
 	if (!ev->entries)
-		return fail(err, errlen, -ENOMEM, "out of memory");
-	info->quote = mono_ms() - t;
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	info->quote = tao_mono_ms() - t;
 
-	t = mono_ms();
+	t = tao_mono_ms();
 	snap.ev = ev;
 	snap.limit = q->log_entries;
 	snap.pcr = ev->log_pcr;
 	rc = q->log_entries ? tao_nl_log_get(nl, 0, snap_entry, &snap) : SNAP_DONE;
 	if (rc == SNAP_FAILED)
-		return fail(err, errlen, snap.rc, "the log: %s", snap.err);
+		return tao_errf(err, errlen, snap.rc, "the log: %s", snap.err);
 	if (rc < 0)
 		return nl_fail(nl, rc, err, errlen, "reading the log");
 	if (ev->n_entries != q->log_entries)
-		return fail(err, errlen, -EBADMSG,
-			    "the log has %zu entries, the quote covers %" PRIu32, ev->n_entries,
-			    q->log_entries);
-	info->log = mono_ms() - t;
+		return tao_errf(err, errlen, -EBADMSG,
+				"the log has %zu entries, the quote covers %" PRIu32, ev->n_entries,
+				q->log_entries);
+	info->log = tao_mono_ms() - t;
 	return 0;
 }
 
@@ -377,21 +347,21 @@ int tao_evidence_collect_for(struct tao_nl *nl, struct tao_esys *e, const struct
 	struct tao_info mi;
 	size_t attest_len, sig_len;
 	char perr[256], sel_text[32];
-	double t = mono_ms();
+	double t = tao_mono_ms();
 	int rc;
 
 	if (!info)
 		info = &local;
 	memset(info, 0, sizeof(*info));
 	if (!attest || !sig)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	info->iak_handle = id->iak_handle;
 	info->tls_handle = id->tls_handle;
 	ev->version = TAO_EVIDENCE_VERSION;
 	memcpy(ev->binder, binder, sizeof(ev->binder));
 	if (copy_chain(id->iak_certs, id->n_iak_certs, ev->iak_certs, &ev->n_iak_certs) ||
 	    copy_chain(id->tls_certs, id->n_tls_certs, ev->idevid_certs, &ev->n_idevid_certs))
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	if (!pcrs) {
 		/* The default selection needs the log PCR first. */
 		rc = module_info(nl, &mi, err, errlen);
@@ -399,27 +369,27 @@ int tao_evidence_collect_for(struct tao_nl *nl, struct tao_esys *e, const struct
 			return rc;
 		snprintf(sel_text, sizeof(sel_text), "sha256:%" PRIu32, mi.log_pcr);
 		if (tao_pcr_selection_parse(sel_text, &sel, perr, sizeof(perr)) < 0)
-			return fail(err, errlen, -EBADMSG, "the module's log PCR %" PRIu32 ": %s",
-				    mi.log_pcr, perr);
+			return tao_errf(err, errlen, -EBADMSG,
+					"the module's log PCR %" PRIu32 ": %s", mi.log_pcr, perr);
 	}
-	info->setup = mono_ms() - t;
+	info->setup = tao_mono_ms() - t;
 
 	rc = collect_quote(nl, pcrs ? pcrs : &sel, ev, info, err, errlen);
 	if (rc)
 		return rc;
 
 	/* Key: the IAK certifies the TLS key, qualified by the same binder. */
-	t = mono_ms();
+	t = tao_mono_ms();
 	if (tao_esys_certify(e, id->tls_handle, id->iak_handle, ev->binder, sizeof(ev->binder),
 			     attest, &attest_len, sig, &sig_len, perr, sizeof(perr)) < 0)
-		return fail(err, errlen, -EIO,
-			    "certifying the %s key (0x%08" PRIx32 ") with the IAK: %s",
-			    tao_role_name(id->tls_role), id->tls_handle, perr);
-	if (blob_set(&ev->certify_attest, attest, attest_len) ||
-	    blob_set(&ev->certify_signature, sig, sig_len) ||
-	    blob_set(&ev->tls_key_public, id->tls_pub.tpmt, id->tls_pub.tpmt_len))
-		return fail(err, errlen, -ENOMEM, "out of memory");
-	info->certify = mono_ms() - t;
+		return tao_errf(err, errlen, -EIO,
+				"certifying the %s key (0x%08" PRIx32 ") with the IAK: %s",
+				tao_role_name(id->tls_role), id->tls_handle, perr);
+	if (tao_blob_set(&ev->certify_attest, attest, attest_len) ||
+	    tao_blob_set(&ev->certify_signature, sig, sig_len) ||
+	    tao_blob_set(&ev->tls_key_public, id->tls_pub.tpmt, id->tls_pub.tpmt_len))
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	info->certify = tao_mono_ms() - t;
 	return 0;
 }
 
@@ -428,7 +398,7 @@ int tao_evidence_collect(struct tao_nl *nl, struct tao_esys *e, const struct tao
 			 size_t errlen)
 {
 	struct tao_identity *id;
-	double t = mono_ms(), load;
+	double t = tao_mono_ms(), load;
 	int rc;
 
 	rc = tao_identity_load(nl, o->state_dir, o->tls_role, &id, err, errlen);
@@ -437,7 +407,7 @@ int tao_evidence_collect(struct tao_nl *nl, struct tao_esys *e, const struct tao
 			memset(info, 0, sizeof(*info));
 		return rc;
 	}
-	load = mono_ms() - t;
+	load = tao_mono_ms() - t;
 	rc = tao_evidence_collect_for(nl, e, id, o->binder, o->pcrs, ev, info, err, errlen);
 	if (info)
 		info->setup += load;

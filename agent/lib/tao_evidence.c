@@ -21,6 +21,17 @@
 #include "tao_json_strict.h"
 #include "tao_nla.h"
 
+int tao_blob_set(struct tao_blob *b, const void *buf, size_t len)
+{
+	b->bytes = malloc(len ? len : 1);
+	if (!b->bytes)
+		return -ENOMEM;
+	if (len)
+		memcpy(b->bytes, buf, len);
+	b->len = len;
+	return 0;
+}
+
 static void blob_free(struct tao_blob *b)
 {
 	free(b->bytes);

@@ -66,6 +66,9 @@ struct tao_evidence {
 /* Frees everything the evidence owns and zeroes it. Accepts a zeroed struct. */
 void tao_evidence_free(struct tao_evidence *ev);
 
+/* Set b to a malloc()ed copy of len bytes of buf (one byte allocated for 0). 0 or -ENOMEM. */
+int tao_blob_set(struct tao_blob *b, const void *buf, size_t len);
+
 /*
  * Encode as the CMW record of docs/protocol.md (a NUL-terminated JSON text in *out, to free()).
  * Returns 0, -EINVAL for evidence that breaks a bound or is incomplete, -ENOMEM.

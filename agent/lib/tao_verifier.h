@@ -31,8 +31,8 @@ enum tao_check_id {
 	TAO_CHECK_LOG_ORIGIN,	 /* the log started from a reset PCR (soft: module reloaded) */
 	TAO_CHECK_POLICY_PCRS,	 /* reference PCR values */
 	TAO_CHECK_POLICY_EVENTS, /* allowed log events */
-	TAO_CHECK_SESSION,	 /* the TLS leaf of the evidence is the session's client certificate */
-	TAO_CHECK_COUNTERS,	 /* the quote's TPM counters do not go back (a known device) */
+	TAO_CHECK_SESSION,  /* the TLS leaf of the evidence is the session's client certificate */
+	TAO_CHECK_COUNTERS, /* the quote's TPM counters do not go back (a known device) */
 	TAO_CHECK_COUNT,
 };
 
@@ -77,7 +77,8 @@ struct tao_verdict {
 	char reason[TAO_ERRMSG_MAX]; /* why NONE, or the first failure / warning */
 	struct tao_check checks[TAO_CHECK_COUNT];
 	char device_serial[65]; /* the IDevID subject's serialNumber, when it has one */
-	/* The quote's signature verified (its binder may still be another session's): its clockInfo. */
+	/* The quote's signature verified (its binder may still be another session's): its
+	 * clockInfo. */
 	bool has_counters;
 	struct tao_tpm_counters counters;
 };

@@ -23,6 +23,7 @@
 #include "tao_pcr_values.h"
 #include "tao_tpm_esys.h"
 #include "tao_tpm_public.h"
+#include "tao_util.h"
 
 /* How often a quote is taken again when a PCR changed between the read and the quote. */
 #define QUOTE_TRIES 4
@@ -57,16 +58,6 @@ static void err_prefix(char *err, size_t errlen, const char *what)
 
 	snprintf(tmp, sizeof(tmp), "%s", err);
 	snprintf(err, errlen, "%s: %s", what, tmp);
-}
-
-static int blob_set(struct tao_blob *b, const void *buf, size_t len)
-{
-	b->bytes = malloc(len ? len : 1);
-	if (!b->bytes)
-		return -ENOMEM;
-	memcpy(b->bytes, buf, len);
-	b->len = len;
-	return 0;
 }
 
 static void chain_free(struct der_chain *c)
@@ -240,7 +231,7 @@ static int load_chain(const char *dir, const char *file, EVP_PKEY *key, const ch
 		unsigned char *der = NULL;
 		int len = i2d_X509(certs[i], &der);
 
-		if (!rc && (len <= 0 || blob_set(&c->certs[c->n], der, (size_t)len)))
+		if (!rc && (len <= 0 || tao_blob_set(&c->certs[c->n], der, (size_t)len)))
 			rc = -ENOMEM;
 		if (!rc)
 			c->n++;
@@ -315,7 +306,7 @@ const char *devsim_serial(const struct devsim *d)
 static int chain_copy(const struct der_chain *c, struct tao_blob *blobs, size_t *n)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		if (blob_set(&blobs[i], c->certs[i].bytes, c->certs[i].len))
+		if (tao_blob_set(&blobs[i], c->certs[i].bytes, c->certs[i].len))
 			return -ENOMEM;
 		*n = i + 1;
 	}
@@ -363,9 +354,9 @@ static int quote_pcrs(struct devsim *d, const uint8_t binder[32],
 		}
 		if ((size_t)n == a->quote.pcr_digest_len &&
 		    memcmp(digest, a->quote.pcr_digest, (size_t)n) == 0) {
-			rc = blob_set(&ev->quote_attest, attest, attest_len);
+			rc = tao_blob_set(&ev->quote_attest, attest, attest_len);
 			if (!rc)
-				rc = blob_set(&ev->quote_signature, sig, sig_len);
+				rc = tao_blob_set(&ev->quote_signature, sig, sig_len);
 			break;
 		}
 		set_err(err, errlen, "the PCRs kept changing between reading and quoting them");
@@ -416,9 +407,9 @@ int devsim_evidence(struct devsim *d, const uint8_t binder[32], const struct tao
 		if (rc < 0)
 			err_prefix(err, errlen, "certifying the IDevID with the IAK");
 	}
-	if (!rc && (blob_set(&ev->certify_attest, attest, attest_len) ||
-		    blob_set(&ev->certify_signature, sig, sig_len) ||
-		    blob_set(&ev->tls_key_public, d->idevid_tpmt, d->idevid_tpmt_len) ||
+	if (!rc && (tao_blob_set(&ev->certify_attest, attest, attest_len) ||
+		    tao_blob_set(&ev->certify_signature, sig, sig_len) ||
+		    tao_blob_set(&ev->tls_key_public, d->idevid_tpmt, d->idevid_tpmt_len) ||
 		    chain_copy(&d->iak, ev->iak_certs, &ev->n_iak_certs) ||
 		    chain_copy(&d->idevid, ev->idevid_certs, &ev->n_idevid_certs))) {
 		set_err(err, errlen, "out of memory");

@@ -200,12 +200,11 @@ static int cmd_evidence(const struct command *cmd, int argc, char **argv)
 	return 0;
 }
 
-
 /* The evidence of one session: fresh from the device, or a file's (relay and replay tests). */
 struct attest_src {
 	struct devsim *d;
-	const char *file;     /* post this instead */
-	const char *save;     /* keep a copy of what was posted */
+	const char *file; /* post this instead */
+	const char *save; /* keep a copy of what was posted */
 	char err[TAO_ERRMSG_MAX];
 };
 
@@ -399,8 +398,7 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 			else
 				printf("%s %s: %s (attestation %" PRId64 ")\n",
 				       res.device[0] ? res.device : "?",
-				       tao_status_name(res.status), res.reason,
-				       res.attestation_id);
+				       tao_status_name(res.status), res.reason, res.attestation_id);
 		}
 		tao_attest_outcome_free(&res);
 	}

@@ -28,7 +28,7 @@
 #include "swtpm.h"
 
 static struct swtpm tpm_a, tpm_b;
-static char ca_dir[64], dir_a[96], dir_b[96], ca_pem[96];
+static char ca_dir[96], dir_a[96], dir_b[96], ca_pem[128];
 static X509_STORE *trust;
 
 /*
