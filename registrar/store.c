@@ -58,6 +58,29 @@ static const char *const migrations[] = {
 	"  clock INTEGER"
 	");"
 	"CREATE INDEX attestations_device ON attestations (device_id, id);",
+	/* 1 -> 2: SCIM resources and the bearer tokens of operators and installers. */
+	"CREATE TABLE scim_resources ("
+	"  id TEXT PRIMARY KEY,"
+	"  type TEXT NOT NULL,"
+	"  tenant TEXT NOT NULL DEFAULT '',"
+	"  version INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL," /* unix milliseconds */
+	"  modified INTEGER NOT NULL,"
+	"  serial TEXT," /* the device identity a Device is bound to, or NULL */
+	"  body TEXT NOT NULL"
+	");"
+	"CREATE UNIQUE INDEX scim_resources_serial ON scim_resources (type, serial) "
+	"  WHERE serial IS NOT NULL;"
+	"CREATE INDEX scim_resources_type ON scim_resources (type, tenant, created);"
+	"CREATE TABLE tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  hash BLOB NOT NULL UNIQUE," /* SHA-256 of the token */
+	"  role TEXT NOT NULL,"
+	"  tenant TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL,"
+	"  revoked INTEGER" /* unix seconds, or NULL */
+	");",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == TAO_STORE_SCHEMA_VERSION,
@@ -75,6 +98,16 @@ enum store_stmt {
 	ST_ATTESTATION_INSERT,
 	ST_HISTORY,
 	ST_STATS,
+	ST_RES_INSERT,
+	ST_RES_GET,
+	ST_RES_GET_SERIAL,
+	ST_RES_UPDATE,
+	ST_RES_DELETE,
+	ST_RES_LIST,
+	ST_TOKEN_INSERT,
+	ST_TOKEN_FIND,
+	ST_TOKEN_REVOKE,
+	ST_TOKEN_LIST,
 	ST_COUNT,
 };
 
@@ -98,6 +131,25 @@ static const char *const stmt_sql[ST_COUNT] = {
 		       "WHERE device_id = ?1 ORDER BY id DESC LIMIT ?2",
 	[ST_STATS] = "SELECT (SELECT count(*) FROM devices), (SELECT count(*) FROM attestations), "
 		     "(SELECT count(*) FROM attestations WHERE accepted)",
+	[ST_RES_INSERT] = "INSERT INTO scim_resources (id, type, tenant, version, created, "
+			  "modified, serial, body) VALUES (?1, ?2, ?3, 1, ?4, ?4, ?5, ?6)",
+	[ST_RES_GET] = "SELECT id, type, tenant, version, created, modified, serial, body "
+		       "FROM scim_resources WHERE type = ?1 AND id = ?2",
+	[ST_RES_GET_SERIAL] = "SELECT id, type, tenant, version, created, modified, serial, body "
+			      "FROM scim_resources WHERE type = ?1 AND serial = ?2",
+	[ST_RES_UPDATE] = "UPDATE scim_resources SET version = version + 1, modified = ?4, "
+			  "body = ?5, serial = ?6 WHERE type = ?1 AND id = ?2 AND "
+			  "(?3 = 0 OR version = ?3)",
+	[ST_RES_DELETE] = "DELETE FROM scim_resources WHERE type = ?1 AND id = ?2 AND "
+			  "(?3 = 0 OR version = ?3)",
+	[ST_RES_LIST] = "SELECT id, type, tenant, version, created, modified, serial, body "
+			"FROM scim_resources WHERE type = ?1 AND (?2 IS NULL OR tenant = ?2) "
+			"ORDER BY created, id",
+	[ST_TOKEN_INSERT] = "INSERT INTO tokens (name, hash, role, tenant, created) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_TOKEN_FIND] = "SELECT name, role, tenant, created, revoked FROM tokens WHERE hash = ?1",
+	[ST_TOKEN_REVOKE] = "UPDATE tokens SET revoked = ?2 WHERE name = ?1 AND revoked IS NULL",
+	[ST_TOKEN_LIST] = "SELECT name, role, tenant, created, revoked FROM tokens ORDER BY name",
 };
 
 struct tao_store {
@@ -714,4 +766,274 @@ int tao_store_history(struct tao_store *s, const char *issuer, const char *seria
 	}
 	stmt_done(st);
 	return n;
+}
+
+/* ---- SCIM resources ------------------------------------------------------------------------ */
+
+void tao_store_resource_clear(struct tao_store_resource *r)
+{
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+static int resource_row(sqlite3_stmt *st, struct tao_store_resource *r)
+{
+	memset(r, 0, sizeof(*r));
+	copy_text(r->id, sizeof(r->id), st, 0);
+	copy_text(r->type, sizeof(r->type), st, 1);
+	copy_text(r->tenant, sizeof(r->tenant), st, 2);
+	r->version = sqlite3_column_int64(st, 3);
+	r->created = sqlite3_column_int64(st, 4);
+	r->modified = sqlite3_column_int64(st, 5);
+	copy_text(r->serial, sizeof(r->serial), st, 6);
+	r->body = strdup(column_str(st, 7));
+	return r->body ? 0 : -ENOMEM;
+}
+
+/* Run a write statement as its own IMMEDIATE transaction; the number of rows it changed. */
+static int write_one(struct tao_store *s, sqlite3_stmt *st, const char *what, char *err,
+		     size_t errlen)
+{
+	char msg[512];
+	int rc, changes;
+
+	if (step_once(s->stmt[ST_BEGIN]) != SQLITE_OK) {
+		stmt_done(st);
+		return fail(err, errlen, -EIO, "%s: starting a transaction: %s", s->path,
+			    db_msg(s->db, msg, sizeof(msg)));
+	}
+	rc = sqlite3_step(st);
+	changes = sqlite3_changes(s->db);
+	if (rc != SQLITE_DONE) {
+		int ext = sqlite3_extended_errcode(s->db);
+
+		fail(err, errlen, ext == SQLITE_CONSTRAINT_UNIQUE ? -EEXIST : -EIO, "%s: %s: %s",
+		     s->path, what, db_msg(s->db, msg, sizeof(msg)));
+		stmt_done(st);
+		rollback(s);
+		return ext == SQLITE_CONSTRAINT_UNIQUE ? -EEXIST : -EIO;
+	}
+	stmt_done(st);
+	if (step_once(s->stmt[ST_COMMIT]) != SQLITE_OK) {
+		fail(err, errlen, -EIO, "%s: committing (%s): %s", s->path, what,
+		     db_msg(s->db, msg, sizeof(msg)));
+		rollback(s);
+		return -EIO;
+	}
+	return changes;
+}
+
+int tao_store_resource_create(struct tao_store *s, const struct tao_store_resource *r, char *err,
+			      size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_RES_INSERT];
+	int rc;
+
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->tenant, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, r->created);
+	if (r->serial[0])
+		sqlite3_bind_text(st, 5, r->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->body, -1, SQLITE_STATIC);
+	rc = write_one(s, st, "adding a SCIM resource", err, errlen);
+	if (rc == -EEXIST)
+		return fail(err, errlen, -EEXIST, "a %s bound to device \"%s\" exists already",
+			    r->type, r->serial);
+	return rc < 0 ? rc : 0;
+}
+
+static int read_one(struct tao_store *s, sqlite3_stmt *st, struct tao_store_resource *out,
+		    const char *what, char *err, size_t errlen)
+{
+	char msg[512];
+	int rc = sqlite3_step(st), ret;
+
+	if (rc == SQLITE_DONE) {
+		stmt_done(st);
+		return -ENOENT;
+	}
+	if (rc != SQLITE_ROW) {
+		fail(err, errlen, -EIO, "%s: %s: %s", s->path, what,
+		     db_msg(s->db, msg, sizeof(msg)));
+		stmt_done(st);
+		return -EIO;
+	}
+	ret = resource_row(st, out);
+	stmt_done(st);
+	return ret;
+}
+
+int tao_store_resource_get(struct tao_store *s, const char *type, const char *id,
+			   struct tao_store_resource *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_RES_GET];
+
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	return read_one(s, st, out, "reading a SCIM resource", err, errlen);
+}
+
+int tao_store_resource_by_serial(struct tao_store *s, const char *type, const char *serial,
+				 struct tao_store_resource *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_RES_GET_SERIAL];
+
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+	return read_one(s, st, out, "reading a SCIM resource by device", err, errlen);
+}
+
+int tao_store_resource_update(struct tao_store *s, const char *type, const char *id,
+			      int64_t expect_version, const char *body, const char *serial,
+			      int64_t modified, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_RES_UPDATE];
+	int rc;
+
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, expect_version);
+	sqlite3_bind_int64(st, 4, modified);
+	sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+	if (serial && *serial)
+		sqlite3_bind_text(st, 6, serial, -1, SQLITE_STATIC);
+	rc = write_one(s, st, "updating a SCIM resource", err, errlen);
+	if (rc == -EEXIST)
+		return fail(err, errlen, -EEXIST, "a %s bound to device \"%s\" exists already",
+			    type, serial);
+	if (rc == 0)
+		return fail(err, errlen, -ESTALE, "%s %s changed meanwhile (or is gone)", type, id);
+	return rc < 0 ? rc : 0;
+}
+
+int tao_store_resource_delete(struct tao_store *s, const char *type, const char *id,
+			      int64_t expect_version, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_RES_DELETE];
+	int rc;
+
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, expect_version);
+	rc = write_one(s, st, "deleting a SCIM resource", err, errlen);
+	if (rc == 0)
+		return fail(err, errlen, -ESTALE, "%s %s changed meanwhile (or is gone)", type, id);
+	return rc < 0 ? rc : 0;
+}
+
+int tao_store_resource_list(struct tao_store *s, const char *type, const char *tenant,
+			    int (*fn)(const struct tao_store_resource *r, void *arg), void *arg,
+			    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_RES_LIST];
+	struct tao_store_resource r;
+	char msg[512];
+	int rc, n = 0, ret = 0;
+
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	if (tenant)
+		sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = resource_row(st, &r);
+		if (!ret)
+			ret = fn(&r, arg);
+		tao_store_resource_clear(&r);
+		if (ret)
+			break;
+		n++;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(err, errlen, -EIO, "%s: listing SCIM resources: %s", s->path,
+			   db_msg(s->db, msg, sizeof(msg)));
+	stmt_done(st);
+	return ret ? ret : n;
+}
+
+/* ---- bearer tokens ----------------------------------------------------------------------- */
+
+int tao_store_token_add(struct tao_store *s, const char *name, const uint8_t hash[32],
+			const char *role, const char *tenant, int64_t created, char *err,
+			size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_TOKEN_INSERT];
+	int rc;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, tenant ? tenant : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, created);
+	rc = write_one(s, st, "adding a token", err, errlen);
+	if (rc == -EEXIST)
+		return fail(err, errlen, -EEXIST, "a token named \"%s\" exists already", name);
+	return rc < 0 ? rc : 0;
+}
+
+static void token_row(sqlite3_stmt *st, struct tao_store_token *t)
+{
+	memset(t, 0, sizeof(*t));
+	copy_text(t->name, sizeof(t->name), st, 0);
+	copy_text(t->role, sizeof(t->role), st, 1);
+	copy_text(t->tenant, sizeof(t->tenant), st, 2);
+	t->created = sqlite3_column_int64(st, 3);
+	t->revoked = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 4);
+}
+
+int tao_store_token_find(struct tao_store *s, const uint8_t hash[32], struct tao_store_token *out,
+			 char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_TOKEN_FIND];
+	char msg[512];
+	int rc;
+
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		token_row(st, out);
+	else if (rc != SQLITE_DONE)
+		fail(err, errlen, -EIO, "%s: looking up a token: %s", s->path,
+		     db_msg(s->db, msg, sizeof(msg)));
+	stmt_done(st);
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	if (rc != SQLITE_ROW)
+		return -EIO;
+	return out->revoked ? -EKEYREVOKED : 0;
+}
+
+int tao_store_token_revoke(struct tao_store *s, const char *name, int64_t when, char *err,
+			   size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_TOKEN_REVOKE];
+	int rc;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, when);
+	rc = write_one(s, st, "revoking a token", err, errlen);
+	if (rc == 0)
+		return fail(err, errlen, -ENOENT, "no active token named \"%s\"", name);
+	return rc < 0 ? rc : 0;
+}
+
+int tao_store_token_list(struct tao_store *s, int (*fn)(const struct tao_store_token *t, void *arg),
+			 void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_TOKEN_LIST];
+	struct tao_store_token t;
+	char msg[512];
+	int rc, n = 0, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		token_row(st, &t);
+		ret = fn(&t, arg);
+		if (ret)
+			break;
+		n++;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(err, errlen, -EIO, "%s: listing tokens: %s", s->path,
+			   db_msg(s->db, msg, sizeof(msg)));
+	stmt_done(st);
+	return ret ? ret : n;
 }

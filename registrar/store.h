@@ -15,7 +15,7 @@
 struct tao_store;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define TAO_STORE_SCHEMA_VERSION 1
+#define TAO_STORE_SCHEMA_VERSION 2
 
 /*
  * Open (and create, or migrate up to TAO_STORE_SCHEMA_VERSION) the database at path. A database
@@ -120,5 +120,62 @@ struct tao_store_history_row {
 int tao_store_history(struct tao_store *s, const char *issuer, const char *serial, size_t max,
 		      int (*fn)(const struct tao_store_history_row *row, void *arg), void *arg,
 		      char *err, size_t errlen);
+
+/*
+ * SCIM resources (schema 2). A resource is stored as its JSON body without `meta` (the registrar
+ * adds meta from the columns) and with its write-only attributes; `version` starts at 1 and
+ * grows by one per change (the ETag is W/"<version>").
+ */
+struct tao_store_resource {
+	char id[40];	  /* UUID */
+	char type[32];	  /* "Device", "EndpointApp" */
+	char tenant[64];  /* "" for none */
+	int64_t version;  /* set by the store */
+	int64_t created;  /* unix milliseconds; create: given */
+	int64_t modified; /* set by the store from the caller's time */
+	char serial[65];  /* the device identity a Device is bound to, or "" */
+	char *body;	  /* malloc()ed on reads */
+};
+void tao_store_resource_clear(struct tao_store_resource *r);
+
+/* Add r (id, type, tenant, created, serial, body). -EEXIST: the serial is bound already. */
+int tao_store_resource_create(struct tao_store *s, const struct tao_store_resource *r, char *err,
+			      size_t errlen);
+/* Read one; -ENOENT when there is none. */
+int tao_store_resource_get(struct tao_store *s, const char *type, const char *id,
+			   struct tao_store_resource *out, char *err, size_t errlen);
+int tao_store_resource_by_serial(struct tao_store *s, const char *type, const char *serial,
+				 struct tao_store_resource *out, char *err, size_t errlen);
+/*
+ * Replace the body (and serial binding) of a resource whose version is expect_version (0: any);
+ * the version grows by one. -ESTALE: another version (or gone); -EEXIST: serial bound elsewhere.
+ */
+int tao_store_resource_update(struct tao_store *s, const char *type, const char *id,
+			      int64_t expect_version, const char *body, const char *serial,
+			      int64_t modified, char *err, size_t errlen);
+int tao_store_resource_delete(struct tao_store *s, const char *type, const char *id,
+			      int64_t expect_version, char *err, size_t errlen);
+/* Every resource of type (of tenant, or all when NULL), oldest first; returns the count. */
+int tao_store_resource_list(struct tao_store *s, const char *type, const char *tenant,
+			    int (*fn)(const struct tao_store_resource *r, void *arg), void *arg,
+			    char *err, size_t errlen);
+
+/* Bearer tokens of operators and installers, stored as SHA-256 hashes (schema 2). */
+struct tao_store_token {
+	char name[64];
+	char role[16];		  /* "operator", "installer" */
+	char tenant[64];	  /* installers: their tenant */
+	int64_t created, revoked; /* unix seconds; revoked 0 while valid */
+};
+int tao_store_token_add(struct tao_store *s, const char *name, const uint8_t hash[32],
+			const char *role, const char *tenant, int64_t created, char *err,
+			size_t errlen);
+/* 0, -ENOENT (unknown), -EKEYREVOKED (revoked: *out still filled) or -EIO. */
+int tao_store_token_find(struct tao_store *s, const uint8_t hash[32], struct tao_store_token *out,
+			 char *err, size_t errlen);
+int tao_store_token_revoke(struct tao_store *s, const char *name, int64_t when, char *err,
+			   size_t errlen);
+int tao_store_token_list(struct tao_store *s, int (*fn)(const struct tao_store_token *t, void *arg),
+			 void *arg, char *err, size_t errlen);
 
 #endif /* TAO_REGISTRAR_STORE_H */

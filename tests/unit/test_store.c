@@ -188,14 +188,18 @@ static void test_newer_schema_refused(void **state)
 	char want[64];
 
 	tao_store_close(open_ok(f->path));
-	file_exec(f->path, "PRAGMA user_version = 2");
+	char sql[64], have[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", TAO_STORE_SCHEMA_VERSION + 1);
+	file_exec(f->path, sql);
 	assert_int_equal(tao_store_open(f->path, &s, err, sizeof(err)), -EPROTONOSUPPORT);
 	assert_null(s);
 	assert_non_null(strstr(err, f->path));
-	assert_non_null(strstr(err, "schema version is 2"));
+	snprintf(have, sizeof(have), "schema version is %d", TAO_STORE_SCHEMA_VERSION + 1);
+	assert_non_null(strstr(err, have));
 	snprintf(want, sizeof(want), "this build's %d", TAO_STORE_SCHEMA_VERSION);
 	assert_non_null(strstr(err, want));
-	assert_int_equal(file_user_version(f->path), 2); /* left alone */
+	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION + 1); /* left alone */
 }
 
 static void test_unknown_device(void **state)
@@ -687,6 +691,130 @@ static void test_cannot_open(void **state)
 	assert_non_null(strstr(err, path));
 }
 
+/* SCIM resources: create, read, versioned update and delete, the serial binding. */
+static int count_cb(const struct tao_store_resource *r, void *arg)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_resources(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_resource r = { .id = "11111111-1111-4111-8111-111111111111",
+					.type = "Device",
+					.tenant = "t1",
+					.created = 1000,
+					.serial = "SN-1",
+					.body = (char *)"{\"active\":true}" };
+	struct tao_store_resource got, other = r;
+	char err[512] = "";
+	int n = 0;
+
+	assert_int_equal(tao_store_resource_create(s, &r, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_resource_get(s, "Device", r.id, &got, err, sizeof(err)), 0);
+	assert_int_equal(got.version, 1);
+	assert_int_equal(got.created, 1000);
+	assert_string_equal(got.body, "{\"active\":true}");
+	assert_string_equal(got.serial, "SN-1");
+	tao_store_resource_clear(&got);
+	/* Another type, another id: unknown. */
+	assert_int_equal(tao_store_resource_get(s, "EndpointApp", r.id, &got, err, sizeof(err)),
+			 -ENOENT);
+	/* The serial binds one Device. */
+	snprintf(other.id, sizeof(other.id), "22222222-2222-4222-8222-222222222222");
+	assert_int_equal(tao_store_resource_create(s, &other, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "SN-1"));
+	assert_int_equal(tao_store_resource_by_serial(s, "Device", "SN-1", &got, err, sizeof(err)),
+			 0);
+	assert_string_equal(got.id, r.id);
+	tao_store_resource_clear(&got);
+	/* Updates carry the version they expect. */
+	assert_int_equal(tao_store_resource_update(s, "Device", r.id, 1, "{\"active\":false}",
+						   "SN-1", 2000, err, sizeof(err)),
+			 0);
+	assert_int_equal(tao_store_resource_update(s, "Device", r.id, 1, "{}", "SN-1", 3000, err,
+						   sizeof(err)),
+			 -ESTALE);
+	assert_int_equal(tao_store_resource_get(s, "Device", r.id, &got, err, sizeof(err)), 0);
+	assert_int_equal(got.version, 2);
+	assert_int_equal(got.modified, 2000);
+	assert_string_equal(got.body, "{\"active\":false}");
+	tao_store_resource_clear(&got);
+	/* Listing by tenant. */
+	other.serial[0] = '\0';
+	snprintf(other.tenant, sizeof(other.tenant), "t2");
+	assert_int_equal(tao_store_resource_create(s, &other, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_resource_list(s, "Device", NULL, count_cb, &n, err, sizeof(err)),
+			 2);
+	n = 0;
+	assert_int_equal(tao_store_resource_list(s, "Device", "t2", count_cb, &n, err, sizeof(err)),
+			 1);
+	assert_int_equal(n, 1);
+	/* Delete: the version must match too. */
+	assert_int_equal(tao_store_resource_delete(s, "Device", r.id, 1, err, sizeof(err)),
+			 -ESTALE);
+	assert_int_equal(tao_store_resource_delete(s, "Device", r.id, 2, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_resource_get(s, "Device", r.id, &got, err, sizeof(err)),
+			 -ENOENT);
+	assert_int_equal(tao_store_resource_delete(s, "Device", r.id, 0, err, sizeof(err)),
+			 -ESTALE);
+	tao_store_close(s);
+}
+
+static int token_cb(const struct tao_store_token *t, void *arg)
+{
+	(void)t;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_tokens(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_token t;
+	uint8_t h1[32] = { 1 }, h2[32] = { 2 }, h3[32] = { 3 };
+	char err[512] = "";
+	int n = 0;
+
+	assert_int_equal(tao_store_token_add(s, "ops", h1, "operator", "", 100, err, sizeof(err)),
+			 0);
+	assert_int_equal(tao_store_token_add(s, "ops", h2, "operator", "", 100, err, sizeof(err)),
+			 -EEXIST);
+	assert_int_equal(
+		tao_store_token_add(s, "inst", h2, "installer", "acme", 101, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_token_find(s, h2, &t, err, sizeof(err)), 0);
+	assert_string_equal(t.name, "inst");
+	assert_string_equal(t.role, "installer");
+	assert_string_equal(t.tenant, "acme");
+	assert_int_equal(tao_store_token_find(s, h3, &t, err, sizeof(err)), -ENOENT);
+	assert_int_equal(tao_store_token_revoke(s, "inst", 200, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_token_find(s, h2, &t, err, sizeof(err)), -EKEYREVOKED);
+	assert_int_equal(t.revoked, 200);
+	assert_int_equal(tao_store_token_revoke(s, "inst", 300, err, sizeof(err)), -ENOENT);
+	assert_int_equal(tao_store_token_list(s, token_cb, &n, err, sizeof(err)), 2);
+	tao_store_close(s);
+}
+
+/* A database of schema 1 migrates to the current one and keeps its data. */
+static void test_migrate_from_1(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+
+	record_ok(s, att("TAO-M-1", "affirming", 1000, 1, 0, 10));
+	tao_store_close(s);
+	file_exec(f->path, "DROP TABLE tokens; DROP TABLE scim_resources; PRAGMA user_version = 1");
+	assert_int_equal(file_user_version(f->path), 1);
+	s = open_ok(f->path);
+	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
+	assert_int_equal(stats(s).attestations, 1);
+	tao_store_close(s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -708,6 +836,9 @@ int main(void)
 		T(test_corrupt),
 		T(test_foreign),
 		T(test_cannot_open),
+		T(test_resources),
+		T(test_tokens),
+		T(test_migrate_from_1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
