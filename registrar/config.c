@@ -16,7 +16,7 @@
 #include "rlog.h"
 #include "tao_devid.h"
 
-enum kind { K_PATH, K_PATH_OPT, K_UINT, K_SIZE, K_LISTEN, K_PCRS, K_LEVEL };
+enum kind { K_PATH, K_PATH_OPT, K_UINT, K_SIZE, K_LISTEN, K_PCRS, K_LEVEL, K_BOOL, K_NAME };
 
 struct key {
 	const char *section, *name;
@@ -40,6 +40,8 @@ static const struct key keys[] = {
 	{ "trust", "operator_key", K_PATH, F(operator_key), 0, 0 },
 	{ "attestation", "pcrs", K_PCRS, 0, 0, 0 },
 	{ "attestation", "policy", K_PATH_OPT, F(policy), 0, 0 },
+	{ "scim", "self_enroll", K_BOOL, F(self_enroll), 0, 0 },
+	{ "scim", "self_enroll_tenant", K_NAME, F(self_enroll_tenant), 0, 63 },
 	{ "store", "database", K_PATH, F(database), 0, 0 },
 	{ "log", "level", K_LEVEL, 0, 0, 0 },
 };
@@ -188,6 +190,21 @@ static int handler(void *user, const char *section, const char *name, const char
 			return fail(p, line, "[attestation] pcrs: %s", err);
 		snprintf(c->pcrs_text, sizeof(c->pcrs_text), "%s", value);
 		return 1;
+	case K_BOOL:
+		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1"))
+			*(bool *)((char *)c + keys[i].off) = true;
+		else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0"))
+			*(bool *)((char *)c + keys[i].off) = false;
+		else
+			return fail(p, line, "[%s] %s: '%s' is not yes or no", section, name,
+				    value);
+		return 1;
+	case K_NAME:
+		if (strlen(value) > keys[i].max)
+			return fail(p, line, "[%s] %s: longer than %llu characters", section, name,
+				    keys[i].max);
+		snprintf((char *)c + keys[i].off, keys[i].max + 1, "%s", value);
+		return 1;
 	case K_LEVEL:
 		lv = rlog_level_parse(value);
 		if (lv < 0)
@@ -232,6 +249,7 @@ int reg_config_load(const char *path, struct reg_config *c, char *err, size_t er
 	c->request_timeout = 30;
 	c->idle_timeout = 60;
 	c->log_level = RLOG_INFO;
+	c->self_enroll = true;
 	snprintf(c->pcrs_text, sizeof(c->pcrs_text), "sha256:0-7,13");
 	tao_pcr_selection_parse(c->pcrs_text, &c->pcrs, e, sizeof(e));
 	/* Defaults of the paths: the names tao-registrar init writes, next to the file. */
@@ -301,6 +319,12 @@ int reg_config_write_default(const char *path, const char *listen, char *err, si
 		"pcrs = sha256:0-7,13\n"
 		"# Reference values and allowed events (docs/protocol.md section 4); empty: none.\n"
 		"policy = policy.json\n"
+		"\n"
+		"[scim]\n"
+		"# May a device nobody pre-provisioned enroll itself (after an accepted\n"
+		"# attestation)? Its Device then lands in self_enroll_tenant.\n"
+		"self_enroll = yes\n"
+		"self_enroll_tenant =\n"
 		"\n"
 		"[store]\n"
 		"database = registrar.db\n"

@@ -8,6 +8,7 @@
 #define TAO_REGISTRAR_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,10 @@ struct reg_config {
 	char pcrs_text[256];
 	struct tao_pcr_selection pcrs;
 	char policy[PATH_MAX]; /* "": no policy */
+
+	/* [scim] */
+	bool self_enroll;	     /* may an unknown device enroll itself (default yes) */
+	char self_enroll_tenant[64]; /* the tenant self-enrolled Devices land in ("") */
 
 	/* [store] */
 	char database[PATH_MAX];

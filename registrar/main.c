@@ -6,6 +6,7 @@
  *   tao-registrar [-c FILE] [run]
  *   tao-registrar check [-c FILE]
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -14,16 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "config.h"
 #include "rlog.h"
+#include "scim_http.h"
 #include "server.h"
 #include "store.h"
 #include "tao_devid.h"
@@ -37,6 +41,10 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 static const char usage_text[] =
 	"Usage: tao-registrar [-c FILE] [run]\n"
 	"       tao-registrar check [-c FILE]\n"
+	"       tao-registrar token create NAME [--role operator|installer] [--tenant T] [-c "
+	"FILE]\n"
+	"       tao-registrar token list [-c FILE] [--json]\n"
+	"       tao-registrar token revoke NAME [-c FILE]\n"
 	"       tao-registrar init DIR [--manufacturer-ca FILE] [--policy FILE]\n"
 	"                              [--listen ADDR:PORT]\n"
 	"\n"
@@ -48,6 +56,8 @@ static const char usage_text[] =
 	"  check   load the configuration and everything it names, then exit\n"
 	"  init    make a working setup in DIR: registrar.conf, an operator CA, a server\n"
 	"          certificate for localhost, the manufacturer CAs, a policy, the database\n"
+	"  token   bearer tokens of the SCIM API: create prints a new token once (only its\n"
+	"          hash is stored); an installer's token is limited to its --tenant\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE        the configuration (default " DEFAULT_CONFIG ")\n"
@@ -324,6 +334,151 @@ out:
 	return rc ? EXIT_RUNTIME : 0;
 }
 
+static int print_token(const struct tao_store_token *t, void *arg)
+{
+	struct json_object *arr = arg, *o;
+
+	if (!arr) {
+		printf("%-24s %-10s %-16s %s\n", t->name, t->role, t->tenant[0] ? t->tenant : "-",
+		       t->revoked ? "revoked" : "active");
+		return 0;
+	}
+	o = json_object_new_object();
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "name", json_object_new_string(t->name));
+	json_object_object_add(o, "role", json_object_new_string(t->role));
+	json_object_object_add(o, "tenant", json_object_new_string(t->tenant));
+	json_object_object_add(o, "created", json_object_new_int64(t->created));
+	json_object_object_add(o, "revoked", t->revoked ? json_object_new_int64(t->revoked) : NULL);
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+static bool token_name_ok(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len < 1 || len > 63)
+		return false;
+	for (const char *p = n; *p; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("-_.@", *p)))
+			return false;
+	return true;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "tenant", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = DEFAULT_CONFIG, *role = "operator", *tenant = "", *sub, *name = NULL;
+	struct reg_config *cfg = NULL;
+	struct tao_store *store = NULL;
+	struct json_object *arr = NULL;
+	char err[1024], token[80];
+	unsigned char hash[32];
+	bool json = false;
+	int c, rc = EXIT_RUNTIME;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":c:r:t:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'r':
+			role = optarg;
+			break;
+		case 't':
+			tenant = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return usage_error("token: %s needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("token: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("token: create, list or revoke?");
+	sub = argv[optind++];
+	if (strcmp(sub, "list") != 0) {
+		if (optind >= argc)
+			return usage_error("token %s: give the token's NAME", sub);
+		name = argv[optind++];
+		if (!token_name_ok(name))
+			return usage_error("token: NAME '%s' is 1 to 63 letters, digits or -_.@",
+					   name);
+	}
+	if (optind < argc)
+		return usage_error("token: unexpected argument '%s'", argv[optind]);
+	if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke"))
+		return usage_error("token: unknown command '%s' (create, list, revoke)", sub);
+	if (strcmp(role, "operator") && strcmp(role, "installer"))
+		return usage_error("token: --role is operator or installer, not '%s'", role);
+	if (!strcmp(role, "installer") != !!*tenant)
+		return usage_error("token: %s", *tenant ? "--tenant goes with --role installer"
+							: "an installer's token needs --tenant");
+	cfg = malloc(sizeof(*cfg));
+	if (!cfg)
+		return EXIT_RUNTIME;
+	if (reg_config_load(config, cfg, err, sizeof(err)) < 0 ||
+	    tao_store_open(cfg->database, &store, err, sizeof(err)) < 0) {
+		free(cfg);
+		return die("token", err);
+	}
+	if (!strcmp(sub, "create")) {
+		if (scim_token_new(token, sizeof(token), hash) < 0)
+			snprintf(err, sizeof(err), "no randomness for a token");
+		else if (tao_store_token_add(store, name, hash, role, tenant, (int64_t)time(NULL),
+					     err, sizeof(err)) == 0) {
+			if (json)
+				printf("{\"name\": \"%s\", \"role\": \"%s\", \"tenant\": \"%s\", "
+				       "\"token\": \"%s\"}\n",
+				       name, role, tenant, token);
+			else
+				printf("%s\n", token);
+			if (!json && isatty(1))
+				fprintf(stderr,
+					"tao-registrar: token %s (%s): shown once, store it "
+					"now; only its hash is kept\n",
+					name, role);
+			rc = 0;
+		}
+		OPENSSL_cleanse(token, sizeof(token));
+	} else if (!strcmp(sub, "revoke")) {
+		if (tao_store_token_revoke(store, name, (int64_t)time(NULL), err, sizeof(err)) ==
+		    0) {
+			printf("revoked %s\n", name);
+			rc = 0;
+		}
+	} else {
+		arr = json ? json_object_new_array() : NULL;
+		if (tao_store_token_list(store, print_token, arr, err, sizeof(err)) >= 0) {
+			if (json)
+				puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+			rc = 0;
+		}
+		json_object_put(arr);
+	}
+	tao_store_close(store);
+	free(cfg);
+	if (rc)
+		return die("token", err);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -339,6 +494,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "init") == 0)
 		return cmd_init(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "token") == 0)
+		return cmd_token(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, ":c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -14,6 +14,16 @@
 
 struct json_object;
 
+/*
+ * Bounds of scim_resource_check and scim_resource_project (docs/scim.md): beyond them a request
+ * is refused (400), never truncated.
+ */
+#define SCIM_MAX_DEPTH	    8	      /* JSON nesting of a resource (objects and arrays) */
+#define SCIM_MAX_VALUES	    256	      /* values of one multi-valued attribute */
+#define SCIM_MAX_STRING	    (1 << 20) /* bytes of one string value */
+#define SCIM_MAX_ATTR_LIST  4096      /* bytes of an attributes / excludedAttributes list */
+#define SCIM_MAX_ATTR_PATHS 64	      /* paths in such a list */
+
 /* The scimType of RFC 7644 section 3.12 an error maps to (NULL: none, e.g. 404). */
 struct scim_error {
 	int status;	       /* HTTP status: 400, 409, ... */

@@ -13,6 +13,12 @@
 
 struct json_object;
 
+/*
+ * tao's attestation extension of Device (docs/scim.md). "urn:ietf:params:scim:..." is IANA's
+ * and "urn:tao:" is no registered namespace, so the project uses an experimental ("x-") one.
+ */
+#define SCIM_TAO_ATTESTATION_URN "urn:x-tao:scim:schemas:extension:attestation:1.0:Device"
+
 enum scim_type {
 	SCIM_STRING,
 	SCIM_BOOLEAN,

@@ -44,6 +44,7 @@
 
 #include "config.h"
 #include "rlog.h"
+#include "scim_http.h"
 #include "store.h"
 #include "tao_binder.h"
 #include "tao_devid.h"
@@ -69,6 +70,7 @@ struct registrar {
 	struct tao_chain_cache *cache;
 	struct tao_store *store;
 	char *params; /* the body of GET /attest/v1/params */
+	struct scim_service scim;
 	unsigned int conns;
 	bool paused, stopping;
 	uint64_t n_conns, n_attest, n_accepted;
@@ -329,12 +331,16 @@ static void counters_to_store(const struct tao_tpm_counters *a, struct tao_store
 	b->clock = a->clock;
 }
 
-/* POST /attest/v1/evidence on a connection whose client certificate is peer. */
-static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL *ssl,
-			    const char *peer)
+/*
+ * Evaluate evidence text that arrived on ssl (from peer) and record the result: what both the
+ * attestation endpoint and SCIM enrollment do. Fills *res (scim_http.h); returns 0 when the
+ * evidence was evaluated and recorded (res->ear holds the result, whatever its status), or -1
+ * with res->http_status, res->error and res->detail for an answer without a result.
+ */
+static int reg_attest(void *ctx, SSL *ssl, const char *text, size_t len, const char *peer,
+		      struct scim_attest *res)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
+	struct registrar *r = ctx;
 	X509 *cert = SSL_get0_peer_certificate(ssl);
 	struct tao_evidence *ev = NULL;
 	struct tao_verdict *v = NULL;
@@ -344,50 +350,50 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 	struct tao_verify_opts o = { 0 };
 	struct tao_store_attestation a = { 0 };
 	unsigned char *der = NULL, hash[32];
-	char err[TAO_ERRMSG_MAX], issuer[512], serial[65], hash_hex[65], id_text[24];
+	char err[TAO_ERRMSG_MAX], hash_hex[65], id_text[24];
 	uint8_t binder[TAO_BINDER_LEN];
-	const char *body, *status;
 	int64_t id = -1;
 	double t0 = tao_mono_ms();
-	int der_len, rc;
+	int der_len = 0, rc, ret = -1;
 
-	if (!is_json(req)) {
-		reply_error(req, 415, "Unsupported Media Type", "unsupported_media_type",
-			    "the evidence is sent as application/json");
-		return;
-	}
+	memset(res, 0, sizeof(*res));
+	res->attestation_id = -1;
+	res->http_status = 500;
+	res->error = "internal";
+	snprintf(res->detail, sizeof(res->detail), "out of memory");
 	if (!cert || (der_len = i2d_X509(cert, &der)) <= 0) {
-		reply_error(req, 500, "Internal Server Error", "internal",
-			    "the client certificate is not available");
-		return;
+		res->http_status = 403;
+		res->error = "forbidden";
+		snprintf(res->detail, sizeof(res->detail),
+			 "the attestation needs a client certificate (the device identity)");
+		goto out;
 	}
-	if (tao_cert_serial(cert, serial, sizeof(serial)) < 0) {
-		reply_error(req, 403, "Forbidden", "forbidden",
-			    "the client certificate's subject has no serialNumber (not a device "
-			    "identity)");
+	if (tao_cert_serial(cert, res->serial, sizeof(res->serial)) < 0) {
+		res->http_status = 403;
+		res->error = "forbidden";
+		snprintf(res->detail, sizeof(res->detail),
+			 "the client certificate's subject has no serialNumber (not a device "
+			 "identity)");
 		goto out;
 	}
 	ev = calloc(1, sizeof(*ev));
 	v = calloc(1, sizeof(*v));
-	body = (const char *)evbuffer_pullup(in, -1);
-	if (!ev || !v || (len && !body) || issuer_text(cert, issuer, sizeof(issuer)) < 0 ||
-	    tao_binder_compute_cert(ssl, cert, binder) < 0) {
-		reply_error(req, 500, "Internal Server Error", "internal", "out of memory");
+	if (!ev || !v || issuer_text(cert, res->issuer, sizeof(res->issuer)) < 0 ||
+	    tao_binder_compute_cert(ssl, cert, binder) < 0)
 		goto out;
-	}
-	rc = tao_evidence_decode(body ? body : "", len, ev, err, sizeof(err));
+	rc = tao_evidence_decode(text ? text : "", len, ev, err, sizeof(err));
 	if (rc < 0) {
 		rlog(RLOG_NOTICE, "evidence_refused", "the evidence does not decode", "peer", peer,
-		     "serial", serial, "reason", err, NULL);
-		reply_error(req, rc == -E2BIG ? 413 : 400,
-			    rc == -E2BIG ? "Payload Too Large" : "Bad Request",
-			    rc == -E2BIG ? "too_large" : "bad_request", err);
+		     "serial", res->serial, "reason", err, NULL);
+		res->http_status = rc == -E2BIG ? 413 : 400;
+		res->error = rc == -E2BIG ? "too_large" : "bad_request";
+		snprintf(res->detail, sizeof(res->detail), "%s", err);
 		goto out;
 	}
-	rc = tao_store_device_get(r->store, issuer, serial, &dev, err, sizeof(err));
+	rc = tao_store_device_get(r->store, res->issuer, res->serial, &dev, err, sizeof(err));
 	if (rc < 0 && rc != -ENOENT) {
 		rlog(RLOG_ERR, "store_failed", "reading the device failed", "reason", err, NULL);
-		reply_error(req, 500, "Internal Server Error", "internal", "the store failed");
+		snprintf(res->detail, sizeof(res->detail), "the store failed");
 		goto out;
 	}
 	if (rc == 0 && dev.has_accepted) {
@@ -405,8 +411,8 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 
 	SHA256(der, (size_t)der_len, hash);
 	tao_hex_encode(hash, sizeof(hash), hash_hex);
-	a.issuer = issuer;
-	a.serial = serial;
+	a.issuer = res->issuer;
+	a.serial = res->serial;
 	a.cert_sha256 = hash_hex;
 	a.peer = peer;
 	a.time = (int64_t)time(NULL);
@@ -418,10 +424,8 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 		a.reason = v->reason;
 		json_object_put(ear);
 		ear = build_ear(v);
-		if (!ear) {
-			reply_error(req, 500, "Internal Server Error", "internal", "out of memory");
+		if (!ear)
 			goto out;
-		}
 		a.result_json = json_object_to_json_string_ext(ear, JSON_C_TO_STRING_PLAIN);
 		rc = tao_store_record(r->store, &a, &id, err, sizeof(err));
 		if (rc != -ESTALE)
@@ -438,30 +442,38 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 	}
 	if (rc < 0) {
 		rlog(RLOG_ERR, "store_failed", "recording the attestation failed", "reason", err,
-		     "peer", peer, "serial", serial, NULL);
-		reply_error(req, 500, "Internal Server Error", "internal",
-			    "the store failed; nothing was recorded");
+		     "peer", peer, "serial", res->serial, NULL);
+		snprintf(res->detail, sizeof(res->detail),
+			 "the store failed; nothing was recorded");
 		goto out;
 	}
 	r->n_attest++;
 	if (a.accepted)
 		r->n_accepted++;
-	status = tao_status_name(v->status);
 	snprintf(id_text, sizeof(id_text), "%" PRId64, id);
-	if (!tao_json_put(ear, "tao.attestation_id", json_object_new_int64(id))) {
-		reply_error(req, 500, "Internal Server Error", "internal", "out of memory");
+	if (!tao_json_put(ear, "tao.attestation_id", json_object_new_int64(id)))
 		goto out;
-	}
 	{
 		char ms[32];
 
 		snprintf(ms, sizeof(ms), "%.2f", tao_mono_ms() - t0);
 		rlog(a.accepted ? RLOG_INFO : RLOG_NOTICE, "attest",
 		     a.accepted ? "attestation accepted" : "attestation not accepted", "peer", peer,
-		     "serial", serial, "status", status, "reason", v->reason, "id", id_text, "ms",
-		     ms, NULL);
+		     "serial", res->serial, "status", a.status, "reason", v->reason, "id", id_text,
+		     "ms", ms, NULL);
 	}
-	reply(req, 200, "OK", json_object_to_json_string_ext(ear, JSON_C_TO_STRING_PLAIN));
+	res->evaluated = true;
+	res->accepted = a.accepted;
+	res->status = a.status; /* a static name */
+	snprintf(res->reason, sizeof(res->reason), "%s", v->reason);
+	res->attestation_id = id;
+	res->time = a.time;
+	res->ear = ear;
+	ear = NULL;
+	res->http_status = 200;
+	res->error = NULL;
+	res->detail[0] = '\0';
+	ret = 0;
 out:
 	json_object_put(ear);
 	if (ev) {
@@ -470,6 +482,35 @@ out:
 	}
 	free(v);
 	OPENSSL_free(der);
+	return ret;
+}
+
+/* POST /attest/v1/evidence. */
+static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL *ssl,
+			    const char *peer)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	const char *body;
+	struct scim_attest res;
+
+	if (!is_json(req)) {
+		reply_error(req, 415, "Unsupported Media Type", "unsupported_media_type",
+			    "the evidence is sent as application/json");
+		return;
+	}
+	body = (const char *)evbuffer_pullup(in, -1);
+	if (reg_attest(r, ssl, body, len, peer, &res) < 0) {
+		reply_error(req, res.http_status,
+			    res.http_status == 400   ? "Bad Request"
+			    : res.http_status == 403 ? "Forbidden"
+			    : res.http_status == 413 ? "Payload Too Large"
+						     : "Internal Server Error",
+			    res.error, res.detail);
+		return;
+	}
+	reply(req, 200, "OK", json_object_to_json_string_ext(res.ear, JSON_C_TO_STRING_PLAIN));
+	json_object_put(res.ear);
 }
 
 static void handle(struct evhttp_request *req, void *arg)
@@ -494,6 +535,11 @@ static void handle(struct evhttp_request *req, void *arg)
 	if (r->stopping) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
 		reply_error(req, 503, "Service Unavailable", "unavailable", "shutting down");
+	} else if (path && strncmp(path, "/scim/", 6) == 0) {
+		scim_http_handle(&r->scim, req, ssl, path, evhttp_uri_get_query(uri), peer);
+	} else if (path && strncmp(path, "/attest/", 8) == 0 && !SSL_get0_peer_certificate(ssl)) {
+		reply_error(req, 403, "Forbidden", "forbidden",
+			    "the attestation API needs a client certificate (the device identity)");
 	} else if (path && strcmp(path, "/attest/v1/params") == 0) {
 		if (cmd != EVHTTP_REQ_GET) {
 			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET");
@@ -581,7 +627,11 @@ static int tls_setup(struct registrar *r, char *err, size_t errlen)
 		return snprintf(err, errlen, "reading the CA names"), -EINVAL;
 	}
 	SSL_CTX_set_client_CA_list(r->ssl, names);
-	SSL_CTX_set_verify(r->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	/*
+	 * A client certificate is asked for and, when sent, must chain to a configured CA (else
+	 * the handshake fails); without one, only the SCIM API with a bearer token is open.
+	 */
+	SSL_CTX_set_verify(r->ssl, SSL_VERIFY_PEER, NULL);
 	SSL_CTX_set_verify_depth(r->ssl, 4);
 	ERR_clear_error();
 	return 0;
@@ -706,6 +756,12 @@ int reg_server_run(const struct reg_config *c, char *err, size_t errlen)
 	if (rc < 0)
 		goto out;
 	r.params = build_params(c);
+	r.scim.store = r.store;
+	r.scim.max_results = 200;
+	r.scim.attest = reg_attest;
+	r.scim.attest_ctx = &r;
+	r.scim.self_enroll = c->self_enroll;
+	r.scim.self_enroll_tenant = c->self_enroll_tenant;
 	r.base = event_base_new();
 	r.http = r.base ? evhttp_new(r.base) : NULL;
 	if (!r.params || !r.http) {

@@ -472,6 +472,10 @@ static int http_fail(struct session *s, long status, const char *what, char *err
 		return tao_errf(err, errlen, rc, "%s: the registrar answered %ld %.64s", what,
 				status, json_object_get_string(e));
 	}
+	if (o && json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, "detail", &d) && json_object_is_type(d, json_type_string))
+		return tao_errf(err, errlen, rc, "%s: the registrar answered %ld: %.200s", what,
+				status, json_object_get_string(d));
 	return tao_errf(err, errlen, rc, "%s: the registrar answered HTTP %ld (no error document)",
 			what, status);
 }
@@ -618,6 +622,77 @@ static int parse_result(const char *text, size_t len, struct tao_attest_outcome 
 	return 0;
 }
 
+/* The Device a SCIM enrollment answered with: its attestation result and identity. */
+static int parse_device(const char *text, size_t len, struct tao_attest_outcome *out, char *err,
+			size_t errlen)
+{
+	enum json_tokener_error jerr;
+	struct json_object *o = json_tokener_parse_verbose(text, &jerr), *ext = NULL, *res, *v;
+	bool ok;
+
+	(void)len;
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return tao_errf(err, errlen, -EBADMSG,
+				"the enrollment's answer is not a JSON object");
+	}
+	out->ear = o;
+	json_object_object_foreach(o, k, val)
+	{
+		if (strcasecmp(k, TAO_SCIM_ATTEST_URN) == 0)
+			ext = val;
+	}
+	if (!ext || !json_object_object_get_ex(ext, "result", &res) ||
+	    !json_object_object_get_ex(res, "status", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return tao_errf(err, errlen, -EBADMSG,
+				"the enrolled Device carries no attestation result");
+	out->status = status_from_name(json_object_get_string(v), &ok);
+	if (!ok)
+		return tao_errf(err, errlen, -EBADMSG, "the Device's result status \"%.32s\"",
+				json_object_get_string(v));
+	if (json_object_object_get_ex(res, "reason", &v) &&
+	    json_object_is_type(v, json_type_string))
+		snprintf(out->reason, sizeof(out->reason), "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(res, "attestationId", &v) &&
+	    json_object_is_type(v, json_type_int))
+		out->attestation_id = json_object_get_int64(v);
+	if (json_object_object_get_ex(ext, "idevid", &res) &&
+	    json_object_object_get_ex(res, "serialNumber", &v) &&
+	    json_object_is_type(v, json_type_string))
+		snprintf(out->device, sizeof(out->device), "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "id", &v) && json_object_is_type(v, json_type_string))
+		snprintf(out->resource_id, sizeof(out->resource_id), "%s",
+			 json_object_get_string(v));
+	return 0;
+}
+
+/* The SCIM enrollment body: the Device, its evidence in the attestation extension. */
+static char *enroll_body(const char *evidence)
+{
+	struct json_object *o = json_object_new_object(), *schemas = json_object_new_array(),
+			   *ext = json_object_new_object();
+	char *text = NULL;
+
+	if (o && schemas && ext) {
+		json_object_array_add(
+			schemas,
+			json_object_new_string("urn:ietf:params:scim:schemas:core:2.0:Device"));
+		json_object_array_add(schemas, json_object_new_string(TAO_SCIM_ATTEST_URN));
+		json_object_object_add(o, "schemas", schemas);
+		schemas = NULL;
+		json_object_object_add(o, "active", json_object_new_boolean(1));
+		json_object_object_add(ext, "evidence", json_object_new_string(evidence));
+		json_object_object_add(o, TAO_SCIM_ATTEST_URN, ext);
+		ext = NULL;
+		text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	}
+	json_object_put(schemas);
+	json_object_put(ext);
+	json_object_put(o);
+	return text;
+}
+
 /* GET params on the session's (new) connection; the binder is taken before it is sent. */
 static int attest_params(struct session *s, const char *base, struct tao_attest_params *params,
 			 struct tao_attest_outcome *out, char *err, size_t errlen)
@@ -651,16 +726,22 @@ static int attest_params(struct session *s, const char *base, struct tao_attest_
 static int attest_post(struct session *s, const char *base, const char *text,
 		       struct tao_attest_outcome *out, char *err, size_t errlen)
 {
-	TAO_CLEANUP(tao_freep) char *url = make_url(base, "/attest/v1/evidence");
+	bool enroll = s->opts->enroll;
+	TAO_CLEANUP(tao_freep)
+	char *url = make_url(base, enroll ? "/scim/v2/Devices" : "/attest/v1/evidence");
+	TAO_CLEANUP(tao_freep) char *scim_body = enroll ? enroll_body(text) : NULL;
 	struct curl_slist *hdr = NULL, *h;
 	char what[300];
 	long status = 0, conns = -1;
 	CURLcode res;
 
-	if (!url)
+	if (!url || (enroll && !scim_body))
 		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	if (enroll)
+		text = scim_body;
 	snprintf(what, sizeof(what), "POST %s", url);
-	h = curl_slist_append(hdr, "Content-Type: application/json");
+	h = curl_slist_append(hdr, enroll ? "Content-Type: application/scim+json"
+					  : "Content-Type: application/json");
 	hdr = h;
 	h = h ? curl_slist_append(hdr, "Accept: application/json") : NULL;
 	h = h ? curl_slist_append(hdr, "Expect:") : NULL;
@@ -688,6 +769,11 @@ static int attest_post(struct session *s, const char *base, const char *text,
 	out->timing.post = info_ms(s->curl, CURLINFO_TOTAL_TIME_T);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
 	out->http_status = status;
+	if (enroll) {
+		if (status != 200 && status != 201)
+			return http_fail(s, status, what, err, errlen);
+		return parse_device(s->body ? s->body : "", s->body_len, out, err, errlen);
+	}
 	if (status != 200)
 		return http_fail(s, status, what, err, errlen);
 	return parse_result(s->body ? s->body : "", s->body_len, out, err, errlen);

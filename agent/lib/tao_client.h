@@ -35,7 +35,16 @@ struct tao_client_opts {
 	 * run twice at once).
 	 */
 	const struct tao_attest_params *expect;
+	/*
+	 * Enroll instead of attesting: the evidence goes to POST /scim/v2/Devices inside a Device
+	 * (docs/scim.md), and the answer is the Device (200 claimed or enrolled again, 201 new):
+	 * out->ear is then that Device, out->status its attestation result.
+	 */
+	bool enroll;
 };
+
+/* The project's SCIM extension that carries evidence and results (docs/scim.md). */
+#define TAO_SCIM_ATTEST_URN "urn:x-tao:scim:schemas:extension:attestation:1.0:Device"
 
 /* What GET /attest/v1/params asked for. */
 struct tao_attest_params {
@@ -71,6 +80,7 @@ struct tao_attest_outcome {
 	struct json_object *ear; /* the whole result document (owned; tao_attest_outcome_free) */
 	uint8_t binder[32];	 /* what this end computed */
 	struct tao_attest_params params; /* what the registrar asked for (the next expect) */
+	char resource_id[40];		 /* enroll: the Device's SCIM id */
 	struct tao_client_timing timing;
 };
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -19,21 +20,23 @@
  * escaped key, which could spell a known key twice) by scanning the text first. Also bounds the
  * members of an object, so the scan stays linear.
  */
-static int scan_keys(const char *s, size_t len, struct tao_perr *e, const char *what)
+struct scan_level {
+	bool object, want_key;
+	size_t n;
+	const char **key; /* max_members each */
+	size_t *key_len;
+};
+
+static int scan_keys(const char *s, size_t len, struct tao_perr *e, const char *what,
+		     struct scan_level *stack, int max_depth, size_t max_members)
 {
-	struct {
-		bool object, want_key;
-		size_t n;
-		const char *key[TAO_JSON_MAX_MEMBERS];
-		size_t key_len[TAO_JSON_MAX_MEMBERS];
-	} stack[TAO_JSON_DEPTH + 1];
 	int depth = -1;
 
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
 		if (c == '{' || c == '[') {
-			if (++depth > TAO_JSON_DEPTH)
+			if (++depth > max_depth)
 				return tao_fail(e, -EBADMSG, "%s: nested too deeply", what);
 			stack[depth].object = c == '{';
 			stack[depth].want_key = c == '{';
@@ -72,7 +75,7 @@ static int scan_keys(const char *s, size_t len, struct tao_perr *e, const char *
 				if (escaped)
 					return tao_fail(e, -EBADMSG, "%s: escaped member name",
 							what);
-				if (n == TAO_JSON_MAX_MEMBERS)
+				if (n == max_members)
 					return tao_fail(e, -EBADMSG,
 							"%s: an object with too many members",
 							what);
@@ -96,6 +99,14 @@ static int scan_keys(const char *s, size_t len, struct tao_perr *e, const char *
 int tao_json_parse_strict(const char *text, size_t len, const char *what, struct json_object **out,
 			  struct tao_perr *e)
 {
+	return tao_json_parse_bounded(text, len, what, TAO_JSON_DEPTH, TAO_JSON_MAX_MEMBERS, out,
+				      e);
+}
+
+int tao_json_parse_bounded(const char *text, size_t len, const char *what, int max_depth,
+			   size_t max_members, struct json_object **out, struct tao_perr *e)
+{
+	struct scan_level *stack;
 	struct json_tokener *tok;
 	struct json_object *o;
 	size_t end;
@@ -103,10 +114,30 @@ int tao_json_parse_strict(const char *text, size_t len, const char *what, struct
 
 	if (memchr(text, '\0', len))
 		return tao_fail(e, -EBADMSG, "%s: a NUL byte in the text", what);
-	rc = scan_keys(text, len, e, what);
+	if (max_depth < 1 || max_members < 1)
+		return tao_fail(e, -EINVAL, "%s: no depth or members allowed", what);
+	stack = calloc((size_t)max_depth + 1, sizeof(*stack));
+	if (!stack)
+		return tao_fail(e, -ENOMEM, "%s: out of memory", what);
+	stack[0].key = calloc(((size_t)max_depth + 1) * max_members, sizeof(*stack[0].key));
+	stack[0].key_len = calloc(((size_t)max_depth + 1) * max_members, sizeof(size_t));
+	if (!stack[0].key || !stack[0].key_len) {
+		free(stack[0].key);
+		free(stack[0].key_len);
+		free(stack);
+		return tao_fail(e, -ENOMEM, "%s: out of memory", what);
+	}
+	for (int i = 1; i <= max_depth; i++) {
+		stack[i].key = stack[0].key + (size_t)i * max_members;
+		stack[i].key_len = stack[0].key_len + (size_t)i * max_members;
+	}
+	rc = scan_keys(text, len, e, what, stack, max_depth, max_members);
+	free(stack[0].key);
+	free(stack[0].key_len);
+	free(stack);
 	if (rc)
 		return rc;
-	tok = json_tokener_new_ex(TAO_JSON_DEPTH);
+	tok = json_tokener_new_ex(max_depth);
 	if (!tok)
 		return tao_fail(e, -ENOMEM, "%s: out of memory", what);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);

@@ -22,6 +22,10 @@ struct tao_perr;
 int tao_json_parse_strict(const char *text, size_t len, const char *what, struct json_object **out,
 			  struct tao_perr *e);
 
+/* The same with other bounds (SCIM bodies): at most max_depth levels, max_members per object. */
+int tao_json_parse_bounded(const char *text, size_t len, const char *what, int max_depth,
+			   size_t max_members, struct json_object **out, struct tao_perr *e);
+
 /* o is an object with exactly the members names[0..n). Returns 0 or -EBADMSG. */
 int tao_json_check_members(struct json_object *o, const char *what, const char *const *names,
 			   size_t n, struct tao_perr *e);

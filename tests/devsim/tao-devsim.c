@@ -11,6 +11,7 @@
  * TPM as the TLS key; --evidence posts a file instead of fresh evidence and --save-evidence
  * keeps what was posted (relay and replay tests); --cert/--key use a software identity instead;
  * --plain makes plain mutual-auth GET /attest/v1/params requests (the benchmark's baseline);
+ * --enroll sends the evidence to POST /scim/v2/Devices (SCIM enrollment) instead;
  * --count N > 1 prints "session I id ID status S" per session as it completes and, when all
  * completed, one JSON line of timings.
  *
@@ -261,6 +262,7 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 		{ "save-evidence", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "plain", no_argument, NULL, 'p' },
+		{ "enroll", no_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -275,7 +277,7 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 	EVP_PKEY *key = NULL;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "+:t:d:r:a:C:K:e:s:n:pjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:d:r:a:C:K:e:s:n:pEjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			tcti = optarg;
@@ -308,6 +310,9 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 			break;
 		case 'p':
 			plain = true;
+			break;
+		case 'E':
+			o.enroll = true;
 			break;
 		case 'j':
 			json = true;
@@ -395,6 +400,10 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 			if (json)
 				puts(json_object_to_json_string_ext(res.ear,
 								    JSON_C_TO_STRING_PLAIN));
+			else if (o.enroll)
+				printf("enrolled %s as %s, %s: %s (attestation %" PRId64 ")\n",
+				       res.device[0] ? res.device : "?", res.resource_id,
+				       tao_status_name(res.status), res.reason, res.attestation_id);
 			else
 				printf("%s %s: %s (attestation %" PRId64 ")\n",
 				       res.device[0] ? res.device : "?",
@@ -424,7 +433,7 @@ static const struct command commands[] = {
 	  cmd_evidence },
 	{ "attest",
 	  "[--tcti CONF] --dir DIR --registrar URL --ca FILE [--cert F --key F] [--evidence F] "
-	  "[--save-evidence F] [--count N] [--plain] [--json]",
+	  "[--save-evidence F] [--count N] [--plain] [--enroll] [--json]",
 	  cmd_attest },
 };
 

@@ -157,3 +157,59 @@ check "nothing beyond them was recorded" test "$after" = $((before + n))
 check "the database is intact after the stop under load" test "$(sql 'PRAGMA integrity_check')" = ok
 start_registrar
 URL=https://127.0.0.1:$PORT
+
+# --- SCIM enrollment over the attested session (POST /scim/v2/Devices with the evidence) ---
+URN_A=urn:x-tao:scim:schemas:extension:attestation:1.0:Device
+scim pre "$INST" POST /scim/v2/Devices "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Device\",\"$URN_A\"],\"displayName\":\"Device A (pre-provisioned)\",\"active\":false,\"$URN_A\":{\"idevid\":{\"serialNumber\":\"DEV-A\"}}}"
+check "an installer pre-provisions device A (inactive, by its IDevID serial)" test "$code" = 201
+PRE=$(jq -r .id "$T/pre.json")
+enroll() { # enroll NAME OUT ARGS...: tao-devsim attest --enroll --json
+	attest "$@" --enroll
+}
+enroll a enrollA
+check "device A enrolls" test $? = 0
+jqt "device A claims its pre-provisioned record and activates it" \
+	--arg id "$PRE" '.id == $id and .active == true and .displayName == "Device A (pre-provisioned)"' "$T/enrollA.json"
+jqt "the record carries the attestation result, not the evidence" \
+	"(.[\"$URN_A\"].result.status == \"affirming\") and (.[\"$URN_A\"] | has(\"evidence\") | not) and .[\"$URN_A\"].idevid.serialNumber == \"DEV-A\"" \
+	"$T/enrollA.json"
+enroll a enrollA2
+jqt "enrolling again: the same record" --arg id "$PRE" '.id == $id' "$T/enrollA2.json"
+check "exactly one Device for DEV-A" test "$(sql "SELECT count(*) FROM scim_resources WHERE serial = 'DEV-A'")" = 1
+check "still in the installer's tenant" test "$(sql "SELECT tenant FROM scim_resources WHERE serial = 'DEV-A'")" = acme
+enroll b enrollB
+jqt "device B, not pre-provisioned, self-enrolls" '.active == true and (.id | length) == 36' "$T/enrollB.json"
+BID=$(jq -r .id "$T/enrollB.json")
+enroll b enrollB2
+jqt "and gets the same record again" --arg id "$BID" '.id == $id' "$T/enrollB2.json"
+n_dev=$(sql "SELECT count(*) FROM scim_resources")
+attest a enroll-relay --enroll --evidence "$T/a-session1.json"
+check "a relayed evidence does not enroll" test $? != 0
+grep -q 'the attestation is contraindicated' "$T/enroll-relay.err"
+check "and is refused as contraindicated" test $? = 0
+"$DEVSIM" attest --registrar "$URL" --ca "$CA" --cert "$T/sw.pem" --key "$T/sw.key" \
+	--evidence "$T/a-session1.json" --enroll --json >"$T/enroll-sw.json" 2>"$T/enroll-sw.err"
+check "A's evidence does not enroll a software-key device" test $? != 0
+check "no Device was added by the refusals" test "$(sql "SELECT count(*) FROM scim_resources")" = "$n_dev"
+code=$(curl -sS --cacert "$CA" --cert "$T/sw.pem" --key "$T/sw.key" -o "$T/sw-get.json" \
+	-w '%{http_code}' "$URL/scim/v2/Devices/$PRE")
+check "a device cannot read another device's record (404)" test "$code" = 404
+code=$(curl -sS --cacert "$CA" --cert "$T/sw.pem" --key "$T/sw.key" -o "$T/sw-list.json" \
+	-w '%{http_code}' "$URL/scim/v2/Devices")
+check "a device cannot list Devices (403)" test "$code" = 403
+
+# Self-enrollment off: a third device nobody pre-provisioned is refused.
+check "swtpm for device C" start_swtpm c
+TCTI_c=$tcti
+check "device C provisioned" "$DEVSIM" provision --tcti "$TCTI_c" --ca-dir "$T/reg/factory-ca" \
+	--serial DEV-C --out "$T/c"
+stop_registrar
+sed -i 's/^self_enroll = .*/self_enroll = no/' "$T/reg/registrar.conf"
+check "the registrar restarts with self-enrollment off" start_registrar
+URL=https://127.0.0.1:$PORT
+attest c enrollC --enroll
+check "an unknown device cannot self-enroll when it is off" test $? != 0
+grep -q 'not pre-provisioned' "$T/enrollC.err"
+check "and is told why" test $? = 0
+enroll a enrollA3
+jqt "a pre-provisioned device still enrolls" --arg id "$PRE" '.id == $id' "$T/enrollA3.json"

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The SCIM 2.0 service over the registrar's HTTPS (RFC 7644): discovery, /Devices and
+ * /EndpointApps with create, read, replace, PATCH, delete, filtered and paged lists, ETags,
+ * and bearer-token authentication of operators and installers (docs/scim.md).
+ */
+#ifndef TAO_REGISTRAR_SCIM_HTTP_H
+#define TAO_REGISTRAR_SCIM_HTTP_H
+
+#include <stddef.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+struct evhttp_request;
+struct json_object;
+struct tao_store;
+
+/* What evaluating evidence on a connection gave (the registrar's reg_attest). */
+struct scim_attest {
+	bool evaluated; /* else: http_status, error, detail */
+	int http_status;
+	const char *error;
+	char detail[256];
+	bool accepted;	    /* affirming or warning */
+	const char *status; /* "affirming", ... */
+	char reason[256];
+	char serial[65];  /* the client certificate's serialNumber */
+	char issuer[512]; /* its issuer, RFC 2253 */
+	int64_t attestation_id;
+	int64_t time;		 /* unix seconds */
+	struct json_object *ear; /* the result document (owned) */
+};
+
+struct scim_service {
+	struct tao_store *store;
+	size_t max_results; /* filter.maxResults (ServiceProviderConfig) */
+	/* Evaluate and record evidence sent on ssl (the attested enrollment). */
+	int (*attest)(void *ctx, SSL *ssl, const char *text, size_t len, const char *peer,
+		      struct scim_attest *res);
+	void *attest_ctx;
+	bool self_enroll; /* may a device nobody pre-provisioned enroll itself? */
+	const char *self_enroll_tenant;
+};
+
+/*
+ * Answer one request whose path starts with /scim/ (path: the decoded path, query: the raw
+ * query string or NULL). peer names the client in logs.
+ */
+void scim_http_handle(struct scim_service *svc, struct evhttp_request *req, SSL *ssl,
+		      const char *path, const char *query, const char *peer);
+
+/* A new bearer token: "tao_" and 43 base64url characters (256 random bits), and its hash. */
+int scim_token_new(char *token, size_t len, unsigned char hash[32]);
+
+/* The SHA-256 of a presented token (what the store keeps). */
+void scim_token_hash(const char *token, unsigned char hash[32]);
+
+#endif /* TAO_REGISTRAR_SCIM_HTTP_H */
