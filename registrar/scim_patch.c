@@ -38,6 +38,7 @@
  *   "schemas" equal to the core schema plus the extensions that have attributes.
  */
 #include "scim_resource.h"
+#include "scim_value.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -180,86 +181,6 @@ static bool unassigned(struct json_object *v)
 
 /* ---- values against attributes ---- */
 
-static int digits(const char *s, int n)
-{
-	int r = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		r = r * 10 + (s[i] - '0');
-	}
-	return r;
-}
-
-/* RFC 3339 section 5.6 date-time (xsd:dateTime with a mandatory offset). */
-static bool is_datetime(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, leap;
-	size_t n = strlen(s), i;
-
-	if (n < 20)
-		return false;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	sec = digits(s + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-	    sec < 0 || sec > 60 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-	    s[13] != ':' || s[16] != ':')
-		return false;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
-		return false;
-	i = 19;
-	if (s[i] == '.') {
-		i++;
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		while (isdigit((unsigned char)s[i]))
-			i++;
-	}
-	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0')
-		return true;
-	if ((s[i] != '+' && s[i] != '-') || n - i != 6 || s[i + 3] != ':')
-		return false;
-	h = digits(s + i + 1, 2);
-	mi = digits(s + i + 4, 2);
-	return h >= 0 && h <= 23 && mi >= 0 && mi <= 59;
-}
-
-/* base64 of RFC 4648 section 4, padded, no white space. */
-static bool is_base64(const char *s)
-{
-	size_t n = strlen(s), pad = 0;
-
-	if (n % 4)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '=') {
-			if (i < n - 2)
-				return false;
-			pad++;
-		} else if (pad || !(isalnum(c) || c == '+' || c == '/')) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static const char *type_name(enum scim_type t)
-{
-	static const char *const names[] = { "string",	 "boolean", "decimal",	 "integer",
-					     "dateTime", "binary",  "reference", "complex" };
-
-	return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
-}
-
 static int norm_value(struct patch *p, const struct scim_attr *a, const char *where,
 		      struct json_object *v, struct json_object **out);
 
@@ -291,11 +212,13 @@ static int norm_single(struct patch *p, const struct scim_attr *a, const char *w
 		break;
 	case SCIM_DATETIME:
 		ok = json_object_is_type(v, json_type_string) &&
-		     is_datetime(json_object_get_string(v));
+		     scim_datetime_parse(json_object_get_string(v),
+					 (size_t)json_object_get_string_len(v), NULL);
 		break;
 	case SCIM_BINARY:
 		ok = json_object_is_type(v, json_type_string) &&
-		     is_base64(json_object_get_string(v));
+		     scim_base64_valid(json_object_get_string(v),
+				       (size_t)json_object_get_string_len(v));
 		break;
 	case SCIM_COMPLEX: {
 		struct json_object *o;
@@ -340,7 +263,7 @@ static int norm_single(struct patch *p, const struct scim_attr *a, const char *w
 	if (!ok) {
 		s = json_object_is_type(v, json_type_array) ? "an array" : "the wrong type";
 		return fail(p, 400, "invalidValue", "'%s' takes a %s value, %s given", where,
-			    type_name(a->type), s);
+			    scim_type_name(a->type), s);
 	}
 	*out = json_object_get(v);
 	return 0;

@@ -6,6 +6,7 @@
  * and bounds are described in docs/scim.md.
  */
 #include "scim_resource.h"
+#include "scim_value.h"
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -37,23 +38,6 @@ static int fail(struct scim_error *e, int status, const char *type, const char *
 static int oom(struct scim_error *e)
 {
 	return fail(e, 500, NULL, "out of memory");
-}
-
-/* A member of o by name, case-insensitively (RFC 7644 section 3.10); NULL when absent. */
-static struct json_object *get_ci(const struct json_object *o, const char *name)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_is_type(o, json_type_object))
-		return NULL;
-	if (json_object_object_get_ex(o, name, &v))
-		return v;
-	json_object_object_foreach((struct json_object *)o, k, val)
-	{
-		if (strcasecmp(k, name) == 0)
-			return val;
-	}
-	return NULL;
 }
 
 static const struct scim_attr *attr_in(const struct scim_attr *attrs, size_t n, const char *name)
@@ -91,71 +75,6 @@ static bool too_deep(const struct json_object *v, int depth)
 
 /* --- value checks --- */
 
-static bool two_digits(const char *s)
-{
-	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9';
-}
-
-/* xsd:dateTime as RFC 7643 section 2.3.5 asks: YYYY-MM-DDThh:mm:ss[.f+](Z|(+|-)hh:mm). */
-static bool is_datetime(const char *s)
-{
-	size_t n = strlen(s);
-	size_t i;
-
-	if (n < 20 || !two_digits(s) || !two_digits(s + 2) || s[4] != '-' || !two_digits(s + 5) ||
-	    s[7] != '-' || !two_digits(s + 8) || (s[10] != 'T' && s[10] != 't') ||
-	    !two_digits(s + 11) || s[13] != ':' || !two_digits(s + 14) || s[16] != ':' ||
-	    !two_digits(s + 17))
-		return false;
-	if (atoi(s + 5) < 1 || atoi(s + 5) > 12 || atoi(s + 8) < 1 || atoi(s + 8) > 31 ||
-	    atoi(s + 11) > 23 || atoi(s + 14) > 59 || atoi(s + 17) > 60)
-		return false;
-	i = 19;
-	if (s[i] == '.') {
-		i++;
-		if (!(s[i] >= '0' && s[i] <= '9'))
-			return false;
-		while (s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0')
-		return true;
-	if ((s[i] == '+' || s[i] == '-') && two_digits(s + i + 1) && s[i + 3] == ':' &&
-	    two_digits(s + i + 4) && s[i + 6] == '\0')
-		return true;
-	return false;
-}
-
-/* Base64 (RFC 4648 section 4) with padding, as RFC 7643 section 2.3.6 asks. */
-static bool is_base64(const char *s, size_t n)
-{
-	size_t pad = 0;
-
-	if (n % 4 != 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad)
-			return false; /* data after padding */
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '+' || c == '/'))
-			return false;
-	}
-	return pad <= 2;
-}
-
-static const char *type_name(enum scim_type t)
-{
-	static const char *const names[] = { "string",	 "boolean", "decimal",	 "integer",
-					     "dateTime", "binary",  "reference", "complex" };
-	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "string";
-}
-
 struct ctx {
 	struct scim_error *e;
 };
@@ -182,7 +101,7 @@ static int check_single(struct ctx *c, const struct scim_attr *a, struct json_ob
 		if (!json_object_is_type(v, json_type_string))
 			return fail(c->e, 400, "invalidValue",
 				    "'%s%s' must be a %s (a JSON string)", where, a->name,
-				    type_name(a->type));
+				    scim_type_name(a->type));
 		s = json_object_get_string(v);
 		len = (size_t)json_object_get_string_len(v);
 		if (len > SCIM_MAX_STRING)
@@ -191,11 +110,11 @@ static int check_single(struct ctx *c, const struct scim_attr *a, struct json_ob
 		if (strlen(s) != len)
 			return fail(c->e, 400, "invalidValue", "'%s%s' contains a NUL character",
 				    where, a->name);
-		if (a->type == SCIM_DATETIME && !is_datetime(s))
+		if (a->type == SCIM_DATETIME && !scim_datetime_parse(s, strlen(s), NULL))
 			return fail(c->e, 400, "invalidValue",
 				    "'%s%s' is not an xsd:dateTime (e.g. 2026-01-23T04:56:22Z)",
 				    where, a->name);
-		if (a->type == SCIM_BINARY && !is_base64(s, len))
+		if (a->type == SCIM_BINARY && !scim_base64_valid(s, len))
 			return fail(c->e, 400, "invalidValue",
 				    "'%s%s' is not base64 (RFC 4648 section 4)", where, a->name);
 		if (a->canonical_values) {
@@ -450,7 +369,7 @@ static int merge_replace(struct ctx *c, const struct scim_schema *s, struct json
 		return 0;
 	for (size_t i = 0; i < s->n_attrs; i++) {
 		const struct scim_attr *a = &s->attrs[i];
-		struct json_object *ov = get_ci(old_obj, a->name), *nv = NULL;
+		struct json_object *ov = scim_get_ci(old_obj, a->name), *nv = NULL;
 
 		if (!ov || json_object_is_type(ov, json_type_null))
 			continue;
@@ -540,7 +459,7 @@ int scim_resource_check(const struct scim_resource_type *rt, enum scim_write how
 		if (n_sv > 1)
 			return fail(e, 400, "invalidSyntax", "attribute 'schemas' is given twice");
 	}
-	sv = get_ci(in, "schemas");
+	sv = scim_get_ci(in, "schemas");
 	if (!sv || json_object_is_type(sv, json_type_null))
 		return fail(e, 400, "invalidSyntax", "'schemas' is missing");
 	if (!json_object_is_type(sv, json_type_array))
@@ -676,7 +595,7 @@ core_done:
 
 	if (how == SCIM_WRITE_REPLACE && old) {
 		for (size_t i = 0; i < n_common; i++) {
-			struct json_object *ov = get_ci(old, common[i].name);
+			struct json_object *ov = scim_get_ci(old, common[i].name);
 
 			if (common[i].mutability == SCIM_READ_ONLY && ov &&
 			    put_copy(&c, common_out, common[i].name, ov) < 0)
@@ -689,7 +608,7 @@ core_done:
 			snprintf(where, sizeof(where), "%s", j ? s->id : "");
 			if (j)
 				strncat(where, ":", sizeof(where) - strlen(where) - 1);
-			if (merge_replace(&c, s, body[j], j ? get_ci(old, s->id) : (void *)old,
+			if (merge_replace(&c, s, body[j], j ? scim_get_ci(old, s->id) : (void *)old,
 					  sent[j], where) < 0)
 				goto out;
 		}
@@ -956,7 +875,7 @@ static struct json_object *project_complex(const struct scim_attr *a, struct jso
 		struct json_object *sv, *copy = NULL;
 		bool keep;
 
-		sv = get_ci(v, sub->name);
+		sv = scim_get_ci(v, sub->name);
 		if (!sv)
 			continue;
 		if (sub->returned == SCIM_RETURNED_NEVER)
@@ -1096,7 +1015,7 @@ struct json_object *scim_resource_project(const struct scim_resource_type *rt,
 		const struct scim_attr *a = &common[i];
 		struct json_object *copy = NULL;
 
-		v = get_ci(stored, a->name);
+		v = scim_get_ci(stored, a->name);
 		if (!v)
 			continue;
 		if (a->returned != SCIM_RETURNED_ALWAYS && a->mutability != SCIM_READ_ONLY) {
@@ -1112,7 +1031,8 @@ struct json_object *scim_resource_project(const struct scim_resource_type *rt,
 	}
 	for (size_t j = 0; j < 1 + rt->n_extensions; j++) {
 		const struct scim_schema *s = schema_at(rt, j);
-		struct json_object *src = j ? get_ci(stored, s->id) : (struct json_object *)stored;
+		struct json_object *src =
+			j ? scim_get_ci(stored, s->id) : (struct json_object *)stored;
 		struct json_object *dst;
 
 		if (!src || !json_object_is_type(src, json_type_object))
@@ -1121,7 +1041,7 @@ struct json_object *scim_resource_project(const struct scim_resource_type *rt,
 		if (!dst)
 			goto nomem;
 		for (size_t i = 0; i < s->n_attrs; i++) {
-			v = get_ci(src, s->attrs[i].name);
+			v = scim_get_ci(src, s->attrs[i].name);
 			if (v && !json_object_is_type(v, json_type_null) &&
 			    project_attr(&s->attrs[i], v, s, incl, excl, dst) < 0) {
 				if (j)
@@ -1226,7 +1146,7 @@ static struct json_object *attr_json(const struct scim_attr *a)
 	bool ok = o != NULL;
 
 	ok = ok && add(o, "name", json_object_new_string(a->name));
-	ok = ok && add(o, "type", json_object_new_string(type_name(a->type)));
+	ok = ok && add(o, "type", json_object_new_string(scim_type_name(a->type)));
 	ok = ok && add(o, "multiValued", json_object_new_boolean(a->multi_valued));
 	ok = ok &&
 	     add(o, "description", json_object_new_string(a->description ? a->description : ""));
