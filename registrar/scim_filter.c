@@ -7,6 +7,8 @@
  */
 #include "scim_filter.h"
 
+#include "scim_value.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -1060,119 +1062,6 @@ static const char *type_name(enum scim_type t)
 	return "?";
 }
 
-/* A member of obj by name, case-insensitively (an exact match first). */
-static struct json_object *ci_get(const struct json_object *obj, const char *name)
-{
-	struct json_object *v = NULL;
-
-	if (!obj || !json_object_is_type(obj, json_type_object))
-		return NULL;
-	if (json_object_object_get_ex(obj, name, &v))
-		return v;
-	json_object_object_foreach((struct json_object *)obj, key, val)
-	{
-		if (strcasecmp(key, name) == 0)
-			return val;
-	}
-	return NULL;
-}
-
-/* RFC 3339 date-time, as seconds since the epoch (UTC) and the fraction's digits. */
-struct datetime {
-	int64_t secs;
-	const char *frac; /* digits, trailing zeros dropped */
-	size_t frac_len;
-};
-
-static int digits(const char *s, size_t n)
-{
-	int v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
-static bool parse_datetime(const char *s, size_t n, struct datetime *dt)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
-	size_t i = 19;
-
-	if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-	    s[13] != ':' || s[16] != ':')
-		return false;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	se = digits(s + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
-	    se > 60)
-		return false;
-	if (d > mdays[mo - 1] + (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-		return false;
-	dt->frac = s + i;
-	dt->frac_len = 0;
-	if (s[i] == '.') {
-		size_t f = ++i;
-
-		while (i < n && is_digit((unsigned char)s[i]))
-			i++;
-		if (i == f)
-			return false;
-		dt->frac = s + f;
-		dt->frac_len = i - f;
-		while (dt->frac_len && dt->frac[dt->frac_len - 1] == '0')
-			dt->frac_len--;
-	}
-	if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
-		i++;
-	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-		sign = s[i] == '+' ? 1 : -1;
-		oh = digits(s + i + 1, 2);
-		om = digits(s + i + 4, 2);
-		if (oh < 0 || oh > 23 || om < 0 || om > 59)
-			return false;
-		i += 6;
-	} else {
-		return false;
-	}
-	if (i != n)
-		return false;
-	dt->secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-		   sign * (oh * 3600 + om * 60);
-	return true;
-}
-
-static int datetime_cmp(const struct datetime *a, const struct datetime *b)
-{
-	if (a->secs != b->secs)
-		return a->secs < b->secs ? -1 : 1;
-	for (size_t i = 0; i < a->frac_len || i < b->frac_len; i++) {
-		char x = i < a->frac_len ? a->frac[i] : '0', y = i < b->frac_len ? b->frac[i] : '0';
-
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	return 0;
-}
-
 static int fold(int c, bool exact)
 {
 	return !exact && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
@@ -1285,15 +1174,15 @@ static bool compare_one(const struct scim_filter *f, const struct scim_attr *lea
 		return order_ok(f->op, a < b ? -1 : a > b ? 1 : 0);
 	}
 	case SCIM_DATETIME: {
-		struct datetime a, b;
+		struct scim_datetime a, b;
 
 		if (!json_object_is_type(v, json_type_string) ||
-		    !parse_datetime(json_object_get_string((struct json_object *)v),
-				    (size_t)json_object_get_string_len(v), &a) ||
-		    !parse_datetime(json_object_get_string((struct json_object *)c),
-				    (size_t)json_object_get_string_len(c), &b))
+		    !scim_datetime_parse(json_object_get_string((struct json_object *)v),
+					 (size_t)json_object_get_string_len(v), &a) ||
+		    !scim_datetime_parse(json_object_get_string((struct json_object *)c),
+					 (size_t)json_object_get_string_len(c), &b))
 			return false;
-		return order_ok(f->op, datetime_cmp(&a, &b));
+		return order_ok(f->op, scim_datetime_cmp(&a, &b));
 	}
 	case SCIM_COMPLEX:
 		break;
@@ -1403,14 +1292,14 @@ static int resolve(const struct scim_filter *f, const struct ctx *c, struct targ
 				     name, type_name(t->leaf->type));
 		break;
 	case SCIM_DATETIME: {
-		struct datetime dt;
+		struct scim_datetime dt;
 
 		if (f->op == SCIM_OP_CO || f->op == SCIM_OP_SW || f->op == SCIM_OP_EW)
 			return mfail(c, "'%s' is a dateTime: '%s' is only for strings", name,
 				     op_names[f->op]);
 		if (!json_object_is_type(f->value, json_type_string) ||
-		    !parse_datetime(json_object_get_string(f->value),
-				    (size_t)json_object_get_string_len(f->value), &dt))
+		    !scim_datetime_parse(json_object_get_string(f->value),
+					 (size_t)json_object_get_string_len(f->value), &dt))
 			return mfail(c,
 				     "'%s' is a dateTime: compared with a value that is not an "
 				     "RFC 3339 date-time (like \"2026-01-31T12:00:00Z\")",
@@ -1481,8 +1370,8 @@ static const struct json_object *attr_value(const struct target *t, const struct
 					    const struct json_object *obj)
 {
 	if (!c->complex && t->schema && t->schema != c->rt->schema)
-		obj = ci_get(obj, t->schema->id);
-	return ci_get(obj, t->attr->name);
+		obj = scim_get_ci(obj, t->schema->id);
+	return scim_get_ci(obj, t->attr->name);
 }
 
 /* Does the comparison, pr or value path f hold in obj? */
@@ -1527,13 +1416,13 @@ static int eval_attr(const struct scim_filter *f, const struct ctx *c,
 		if (v && json_object_is_type(v, json_type_array)) {
 			for (size_t i = 0; i < json_object_array_length(v); i++) {
 				struct json_object *s =
-					ci_get(json_object_array_get_idx(v, i), t.leaf->name);
+					scim_get_ci(json_object_array_get_idx(v, i), t.leaf->name);
 
 				if (s)
 					json_object_array_add(subs, json_object_get(s));
 			}
 		} else {
-			struct json_object *s = ci_get(v, t.leaf->name);
+			struct json_object *s = scim_get_ci(v, t.leaf->name);
 
 			if (s)
 				json_object_array_add(subs, json_object_get(s));
