@@ -42,6 +42,7 @@ static const struct key keys[] = {
 	{ "attestation", "policy", K_PATH_OPT, F(policy), 0, 0 },
 	{ "scim", "self_enroll", K_BOOL, F(self_enroll), 0, 0 },
 	{ "scim", "self_enroll_tenant", K_NAME, F(self_enroll_tenant), 0, 63 },
+	{ "scim", "ldevid_days", K_UINT, F(ldevid_days), 1, 36500 },
 	{ "store", "database", K_PATH, F(database), 0, 0 },
 	{ "log", "level", K_LEVEL, 0, 0, 0 },
 };
@@ -250,6 +251,7 @@ int reg_config_load(const char *path, struct reg_config *c, char *err, size_t er
 	c->idle_timeout = 60;
 	c->log_level = RLOG_INFO;
 	c->self_enroll = true;
+	c->ldevid_days = 365;
 	snprintf(c->pcrs_text, sizeof(c->pcrs_text), "sha256:0-7,13");
 	tao_pcr_selection_parse(c->pcrs_text, &c->pcrs, e, sizeof(e));
 	/* Defaults of the paths: the names tao-registrar init writes, next to the file. */
@@ -310,7 +312,8 @@ int reg_config_write_default(const char *path, const char *listen, char *err, si
 		"[trust]\n"
 		"# The CAs of device identities (IAK, IDevID), PEM; several may be concatenated.\n"
 		"manufacturer_ca = manufacturer-ca.pem\n"
-		"# The registrar's own CA: the server certificate, later LDevIDs.\n"
+		"# The registrar's own CA: the server certificate and the LDevIDs it issues\n"
+		"# (only when operator_key exists).\n"
 		"operator_ca = operator-ca/ca.pem\n"
 		"operator_key = operator-ca/ca.key\n"
 		"\n"
@@ -325,6 +328,8 @@ int reg_config_write_default(const char *path, const char *listen, char *err, si
 		"# attestation)? Its Device then lands in self_enroll_tenant.\n"
 		"self_enroll = yes\n"
 		"self_enroll_tenant =\n"
+		"# Days an LDevID issued at enrollment is valid (when operator_key exists).\n"
+		"ldevid_days = 365\n"
 		"\n"
 		"[store]\n"
 		"database = registrar.db\n"

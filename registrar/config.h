@@ -41,6 +41,7 @@ struct reg_config {
 	/* [scim] */
 	bool self_enroll;	     /* may an unknown device enroll itself (default yes) */
 	char self_enroll_tenant[64]; /* the tenant self-enrolled Devices land in ("") */
+	unsigned int ldevid_days;    /* validity of the LDevIDs issued at enrollment (365) */
 
 	/* [store] */
 	char database[PATH_MAX];

@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 
 #include "config.h"
+#include "ldevid.h"
 #include "rlog.h"
 #include "scim_http.h"
 #include "server.h"
@@ -45,6 +46,7 @@ static const char usage_text[] =
 	"FILE]\n"
 	"       tao-registrar token list [-c FILE] [--json]\n"
 	"       tao-registrar token revoke NAME [-c FILE]\n"
+	"       tao-registrar ldevid revoke DEVICE-SERIAL|CERT-SERIAL [-c FILE]\n"
 	"       tao-registrar init DIR [--manufacturer-ca FILE] [--policy FILE]\n"
 	"                              [--listen ADDR:PORT]\n"
 	"\n"
@@ -58,6 +60,9 @@ static const char usage_text[] =
 	"          certificate for localhost, the manufacturer CAs, a policy, the database\n"
 	"  token   bearer tokens of the SCIM API: create prints a new token once (only its\n"
 	"          hash is stored); an installer's token is limited to its --tenant\n"
+	"  ldevid  revoke the LDevIDs issued to a device (by its serial number), or one\n"
+	"          LDevID certificate (by its serial number in hex): the registrar refuses\n"
+	"          it in the TLS handshake from then on\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE        the configuration (default " DEFAULT_CONFIG ")\n"
@@ -479,6 +484,74 @@ static int cmd_token(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_ldevid(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = DEFAULT_CONFIG, *what;
+	struct reg_config *cfg;
+	struct tao_store *store = NULL;
+	char err[1024], hex[130];
+	int c, n, rc = EXIT_RUNTIME;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return usage_error("ldevid: %s needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("ldevid: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc || strcmp(argv[optind], "revoke") != 0)
+		return usage_error("ldevid: the command is 'ldevid revoke SERIAL'");
+	if (++optind >= argc)
+		return usage_error("ldevid revoke: give a device serial or a certificate serial");
+	what = argv[optind++];
+	if (optind < argc)
+		return usage_error("ldevid: unexpected argument '%s'", argv[optind]);
+	cfg = malloc(sizeof(*cfg));
+	if (!cfg)
+		return EXIT_RUNTIME;
+	if (reg_config_load(config, cfg, err, sizeof(err)) < 0 ||
+	    tao_store_open(cfg->database, &store, err, sizeof(err)) < 0) {
+		free(cfg);
+		return die("ldevid", err);
+	}
+	/* A device serial first (every valid LDevID of it), then a certificate's serial. */
+	n = tao_store_ldevid_revoke_device(store, what, (int64_t)time(NULL), err, sizeof(err));
+	if (n > 0) {
+		printf("revoked %d LDevID certificate%s of device %s\n", n, n == 1 ? "" : "s",
+		       what);
+		rc = 0;
+	} else if (n == 0 && reg_serial_hex_canon(what, hex, sizeof(hex)) == 0) {
+		n = tao_store_ldevid_revoke_cert(store, hex, (int64_t)time(NULL), err, sizeof(err));
+		if (n == 0) {
+			printf("revoked LDevID certificate %s\n", hex);
+			rc = 0;
+		}
+	} else if (n == 0) {
+		snprintf(err, sizeof(err),
+			 "'%s' is no device with a valid LDevID, nor a certificate serial number "
+			 "(hex)",
+			 what);
+	}
+	tao_store_close(store);
+	free(cfg);
+	if (rc)
+		return die("ldevid revoke", err);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -496,6 +569,8 @@ int main(int argc, char **argv)
 		return cmd_init(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "token") == 0)
 		return cmd_token(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "ldevid") == 0)
+		return cmd_ldevid(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, ":c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -25,10 +25,12 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "ldevid.h"
 #include "rlog.h"
 #include "scim_filter.h"
 #include "scim_resource.h"
 #include "scim_schema.h"
+#include "scim_sql.h"
 #include "store.h"
 #include "tao_b64url.h"
 #include "tao_client.h"
@@ -502,6 +504,29 @@ static int unique_cb(const struct tao_store_resource *s, void *arg)
 }
 
 /*
+ * The resources of the type (any tenant) that may hold u's value: an "eq" filter on the
+ * attribute pushed down into SQL (scim_sql.h); unique_cb compares each as before.
+ */
+static int unique_scan(struct request *r, struct unique_ctx *u, char *err, size_t errlen)
+{
+	struct scim_filter eq = {
+		.op = SCIM_OP_EQ,
+		.path = { .urn = u->sch == u->rt->schema ? NULL : (char *)u->sch->id,
+			  .attr = (char *)u->a->name },
+		.value = u->value,
+	};
+	struct scim_sql sql;
+	int rc;
+
+	if (scim_sql_where(&eq, u->rt, &sql) < 0)
+		return -ENOMEM;
+	rc = tao_store_resource_query(r->svc->store, u->rt->id, NULL, sql.where, sql.params,
+				      sql.n_params, unique_cb, u, err, errlen);
+	scim_sql_free(&sql);
+	return rc;
+}
+
+/*
  * RFC 7643 uniqueness: an attribute marked server or global may not have the value of another
  * resource of the type (any tenant). Answers 409 uniqueness itself and returns -1 on a clash.
  */
@@ -527,8 +552,7 @@ static int check_unique(struct request *r, const struct scim_resource_type *rt,
 			u.value = attr_value(o, rt, schemas[k], a->name);
 			if (!u.value || json_object_is_type(u.value, json_type_null))
 				continue;
-			rc = tao_store_resource_list(r->svc->store, rt->id, NULL, unique_cb, &u,
-						     err, sizeof(err));
+			rc = unique_scan(r, &u, err, sizeof(err));
 			if (u.clash[0]) {
 				send_error(r, 409, "uniqueness", "%s %s is already %s's", a->name,
 					   json_object_get_string(u.value), u.clash);
@@ -600,8 +624,83 @@ static struct json_object *attest_ext(struct json_object *o)
 	return NULL;
 }
 
-/* Put the registrar's view of an accepted attestation into a Device (read-only attributes). */
-static int set_attested(struct json_object *dev, const struct scim_attest *at)
+/* Remove a member of o by name, matched case-insensitively (every spelling). */
+static void del_member(struct json_object *o, const char *name)
+{
+	char key[64];
+	bool found;
+
+	do {
+		found = false;
+		json_object_object_foreach(o, k, v)
+		{
+			(void)v;
+			if (strcasecmp(k, name) == 0) {
+				snprintf(key, sizeof(key), "%s", k);
+				found = true;
+				break;
+			}
+		}
+		if (found)
+			json_object_object_del(o, key);
+	} while (found);
+}
+
+/*
+ * Issue the LDevID of a verified request for device serial with the operator CA, record it in
+ * the store (so that it can be revoked), and give it as base64 DER in *b64. Answers 500 itself
+ * and returns -1 on failure.
+ */
+static int ldevid_issue(struct request *r, const struct reg_ldevid *l, const char *serial,
+			char **b64)
+{
+	X509 *cert = NULL;
+	unsigned char *der = NULL;
+	char err[512], hex[130];
+	int len, rc;
+
+	rc = reg_ldevid_issue(l, r->svc->operator_key, r->svc->operator_cert, serial,
+			      r->svc->ldevid_days, &cert, hex, sizeof(hex), err, sizeof(err));
+	if (rc < 0) {
+		send_error(r, 500, NULL, "issuing the LDevID: %s", err);
+		return -1;
+	}
+	len = i2d_X509(cert, &der);
+	*b64 = len > 0 ? malloc((size_t)(len + 2) / 3 * 4 + 1) : NULL;
+	if (!*b64) {
+		X509_free(cert);
+		OPENSSL_free(der);
+		send_error(r, 500, NULL, "out of memory");
+		return -1;
+	}
+	EVP_EncodeBlock((unsigned char *)*b64, der, len);
+	OPENSSL_free(der);
+	{
+		struct tm tm;
+		int64_t not_after = 0;
+
+		if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
+			not_after = (int64_t)timegm(&tm);
+		rc = tao_store_ldevid_add(r->svc->store, hex, serial, (int64_t)time(NULL),
+					  not_after, err, sizeof(err));
+	}
+	X509_free(cert);
+	if (rc < 0) {
+		free(*b64);
+		*b64 = NULL;
+		send_error(r, 500, NULL, "the store failed");
+		return -1;
+	}
+	rlog(RLOG_NOTICE, "ldevid_issued", "an LDevID was issued", "serial", serial, "certificate",
+	     hex, NULL);
+	return 0;
+}
+
+/*
+ * Put the registrar's view of an accepted attestation into a Device (read-only attributes),
+ * and the LDevID issued with it (base64 DER), if any.
+ */
+static int set_attested(struct json_object *dev, const struct scim_attest *at, const char *ldevid)
 {
 	struct json_object *ext = attest_ext(dev), *result, *idevid, *schemas;
 	char t[40];
@@ -616,6 +715,12 @@ static int set_attested(struct json_object *dev, const struct scim_attest *at)
 			json_object_array_add(schemas, json_object_new_string(URN_ATTEST));
 	}
 	json_object_object_del(ext, "evidence");
+	del_member(ext, REG_LDEVID_CSR);
+	del_member(ext, REG_LDEVID_CERTIFY);
+	if (ldevid) {
+		del_member(ext, REG_LDEVID_CERT);
+		json_object_object_add(ext, REG_LDEVID_CERT, json_object_new_string(ldevid));
+	}
 	result = json_object_new_object();
 	if (!result)
 		return -ENOMEM;
@@ -649,7 +754,8 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	struct tao_store_resource s = { 0 };
 	struct scim_attest at = { 0 };
 	struct scim_error e = { 0 };
-	char err[512], *body = NULL;
+	struct reg_ldevid *ldv = NULL;
+	char err[512], *body = NULL, *ldevid = NULL;
 	int rc;
 
 	if (!in)
@@ -659,6 +765,18 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	    !json_object_is_type(ev, json_type_string)) {
 		send_error(r, 400, "invalidValue",
 			   "an enrolling device sends its evidence as " URN_ATTEST ":evidence");
+		goto out;
+	}
+	/* An LDevID request: its form and the CSR's self-signature before anything else. */
+	rc = reg_ldevid_parse(ext, &ldv, err, sizeof(err));
+	if (rc < 0) {
+		send_error(r, rc == -ENOMEM ? 500 : 400, rc == -ENOMEM ? NULL : "invalidValue",
+			   "%s", err);
+		goto out;
+	}
+	if (ldv && !r->svc->operator_key) {
+		send_error(r, 501, NULL,
+			   "this registrar issues no LDevIDs (it has no [trust] operator_key)");
 		goto out;
 	}
 	rc = r->svc->attest(r->svc->attest_ctx, r->ssl, json_object_get_string(ev),
@@ -673,6 +791,11 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 			   at.status, at.reason, at.attestation_id);
 		goto out;
 	}
+	/* The certification: by this device's IAK, for this very session, of the CSR's key. */
+	if (ldv && reg_ldevid_verify(ldv, at.iak_key, at.binder, err, sizeof(err)) < 0) {
+		send_error(r, 400, "invalidValue", "%s", err);
+		goto out;
+	}
 	rc = tao_store_resource_by_serial(r->svc->store, rt->id, at.serial, &s, err, sizeof(err));
 	if (rc < 0 && rc != -ENOENT) {
 		send_error(r, 500, NULL, "the store failed");
@@ -681,7 +804,9 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	if (rc == 0) {
 		/* Claim (or enroll again): the record keeps its attributes, gains the result. */
 		old = json_tokener_parse(s.body);
-		if (!old || set_attested(old, &at) < 0 || !(body = stored_text(old))) {
+		if (old && ldv && ldevid_issue(r, ldv, at.serial, &ldevid) < 0)
+			goto out;
+		if (!old || set_attested(old, &at, ldevid) < 0 || !(body = stored_text(old))) {
 			send_error(r, 500, NULL, "out of memory");
 			goto out;
 		}
@@ -711,11 +836,15 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 		goto out;
 	}
 	json_object_object_del(ext, "evidence");
+	del_member(ext, REG_LDEVID_CSR);
+	del_member(ext, REG_LDEVID_CERTIFY);
 	if (scim_resource_check(rt, SCIM_WRITE_CREATE, in, NULL, &checked, &e) < 0) {
 		send_scim_error(r, &e);
 		goto out;
 	}
-	if (set_attested(checked, &at) < 0) {
+	if (ldv && ldevid_issue(r, ldv, at.serial, &ldevid) < 0)
+		goto out;
+	if (set_attested(checked, &at, ldevid) < 0) {
 		send_error(r, 500, NULL, "out of memory");
 		goto out;
 	}
@@ -742,6 +871,9 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	send_resource(r, rt, &s, 201, NULL);
 out:
 	json_object_put(at.ear);
+	EVP_PKEY_free(at.iak_key);
+	reg_ldevid_free(ldv);
+	free(ldevid);
 	tao_store_resource_clear(&s);
 	free(body);
 	json_object_put(in);
@@ -864,20 +996,35 @@ struct list_ctx {
 	struct request *r;
 	const struct scim_resource_type *rt;
 	struct scim_filter *filter;
-	struct json_object **items; /* the matching resources, full */
+	struct json_object **items; /* the matching resources kept, full */
 	size_t n, cap;
+	size_t matched;	   /* all matches: totalResults */
+	bool keep_all;	   /* sorted: keep every match; else only the page */
+	bool exact;	   /* the SQL selected exactly the matches */
+	size_t skip, want; /* the page: matches skip .. skip + want - 1 (not keep_all) */
 	int rc;
 	char err[512];
 };
 
+/*
+ * A row the SQL pre-selection returned: the C matcher decides. Without sortBy only the page's
+ * matches are kept, the others counted; when the SQL was exact, rows outside the page are
+ * counted without being parsed at all.
+ */
 static int list_cb(const struct tao_store_resource *s, void *arg)
 {
 	struct list_ctx *c = arg;
 	struct json_object *full;
+	bool in_page;
 	int m = 1;
 
 	if (!visible(c->r, s))
 		return 0;
+	in_page = c->keep_all || (c->matched >= c->skip && c->matched - c->skip < c->want);
+	if (c->exact && !in_page) {
+		c->matched++;
+		return 0;
+	}
 	full = full_resource(c->r, c->rt, s);
 	if (!full)
 		return -ENOMEM;
@@ -889,7 +1036,8 @@ static int list_cb(const struct tao_store_resource *s, void *arg)
 			return m;
 		}
 	}
-	if (!m) {
+	c->matched += m > 0;
+	if (!m || !in_page) {
 		json_object_put(full);
 		return 0;
 	}
@@ -1034,6 +1182,7 @@ static void do_list(struct request *r, const struct scim_resource_type *rt, stru
 		   *order = query_get(q, "sortOrder"), *sens;
 	struct json_object *doc = NULL, *res = NULL, *schemas = NULL;
 	struct scim_patch_path sp = { 0 };
+	struct scim_sql sql = { 0 };
 	long start = 1, count = (long)r->svc->max_results;
 	char err[512];
 	int rc;
@@ -1082,14 +1231,38 @@ static void do_list(struct request *r, const struct scim_resource_type *rt, stru
 		sort_by.sub = sp.attr.sub;
 		sort_by.descending = order && strcmp(order, "descending") == 0;
 	}
-	rc = tao_store_resource_list(r->svc->store, rt->id,
-				     r->who.is_operator ? NULL : r->who.token.tenant, list_cb, &c,
-				     err, sizeof(err));
+	if (c.filter) {
+		/* Checked against the schemas once, whatever the store holds. */
+		struct json_object *none = json_object_new_object();
+
+		rc = none ? scim_filter_match(c.filter, rt, none, c.err, sizeof(c.err)) : -ENOMEM;
+		json_object_put(none);
+		if (rc < 0) {
+			if (rc == -ENOMEM)
+				send_error(r, 500, NULL, "out of memory");
+			else
+				send_error(r, 400, "invalidFilter", "%s", c.err);
+			goto out;
+		}
+	}
+	/* SQL pre-selects (scim_sql.h); the C matcher has the last word unless that is exact. */
+	if (scim_sql_where(c.filter, rt, &sql) < 0) {
+		send_error(r, 500, NULL, "out of memory");
+		goto out;
+	}
+	c.exact = sql.exact;
+	c.keep_all = sort != NULL;
+	c.skip = (size_t)start - 1;
+	c.want = (size_t)count;
+	rc = tao_store_resource_query(r->svc->store, rt->id,
+				      r->who.is_operator ? NULL : r->who.token.tenant, sql.where,
+				      sql.params, sql.n_params, list_cb, &c, err, sizeof(err));
 	if (rc < 0 && c.rc < 0) {
 		send_error(r, 400, "invalidFilter", "%s", c.err);
 		goto out;
 	}
 	if (rc < 0) {
+		rlog(RLOG_ERR, "scim_list", err, "type", rt->id, NULL);
 		send_error(r, 500, NULL, "the store failed");
 		goto out;
 	}
@@ -1105,9 +1278,9 @@ static void do_list(struct request *r, const struct scim_resource_type *rt, stru
 	json_object_array_add(schemas, json_object_new_string(URN_LIST));
 	json_object_object_add(doc, "schemas", schemas);
 	schemas = NULL;
-	json_object_object_add(doc, "totalResults", json_object_new_int64((int64_t)c.n));
-	for (size_t i = (size_t)start - 1; i < c.n && (long)json_object_array_length(res) < count;
-	     i++) {
+	json_object_object_add(doc, "totalResults", json_object_new_int64((int64_t)c.matched));
+	for (size_t i = c.keep_all ? (size_t)start - 1 : 0;
+	     i < c.n && (long)json_object_array_length(res) < count; i++) {
 		struct scim_error e = { 0 };
 		struct json_object *p =
 			scim_resource_project(rt, c.items[i], query_get(q, "attributes"),
@@ -1129,6 +1302,7 @@ static void do_list(struct request *r, const struct scim_resource_type *rt, stru
 	send_json(r, 200, "OK", doc, NULL, NULL);
 out:
 	memset(&sort_by, 0, sizeof(sort_by));
+	scim_sql_free(&sql);
 	scim_patch_path_free(&sp);
 	scim_filter_free(c.filter);
 	for (size_t i = 0; i < c.n; i++)

@@ -32,6 +32,9 @@ struct scim_attest {
 	int64_t attestation_id;
 	int64_t time;		 /* unix seconds */
 	struct json_object *ear; /* the result document (owned) */
+	/* Evaluated: what an LDevID request of the enrollment is checked against. */
+	EVP_PKEY *iak_key;  /* the evidence's IAK certificate key (owned), or NULL */
+	uint8_t binder[32]; /* this connection's binder */
 };
 
 struct scim_service {
@@ -43,6 +46,10 @@ struct scim_service {
 	void *attest_ctx;
 	bool self_enroll; /* may a device nobody pre-provisioned enroll itself? */
 	const char *self_enroll_tenant;
+	/* LDevID issuance at enrollment: the operator CA (NULL key: none is issued). */
+	EVP_PKEY *operator_key;
+	X509 *operator_cert;
+	int ldevid_days;
 };
 
 /*

@@ -477,6 +477,30 @@ static const struct scim_attr idevid_sub[] = {
 	  .description = "The device serial number of the IDevID" },
 };
 
+static const struct scim_attr ldevid_certify_sub[] = {
+	{ .name = "attest",
+	  .type = SCIM_STRING,
+	  .required = true,
+	  .case_exact = true,
+	  .mutability = SCIM_WRITE_ONLY,
+	  .returned = SCIM_RETURNED_NEVER,
+	  .description = "TPMS_ATTEST of TPM2_Certify (base64url)" },
+	{ .name = "signature",
+	  .type = SCIM_STRING,
+	  .required = true,
+	  .case_exact = true,
+	  .mutability = SCIM_WRITE_ONLY,
+	  .returned = SCIM_RETURNED_NEVER,
+	  .description = "TPMT_SIGNATURE of the certification (base64url)" },
+	{ .name = "public",
+	  .type = SCIM_STRING,
+	  .required = true,
+	  .case_exact = true,
+	  .mutability = SCIM_WRITE_ONLY,
+	  .returned = SCIM_RETURNED_NEVER,
+	  .description = "The LDevID key's TPMT_PUBLIC (base64url)" },
+};
+
 static const struct scim_attr attestation_attrs[] = {
 	{ .name = "evidence",
 	  .type = SCIM_STRING,
@@ -501,7 +525,15 @@ static const struct scim_attr attestation_attrs[] = {
 	  .case_exact = true,
 	  .mutability = SCIM_WRITE_ONLY,
 	  .returned = SCIM_RETURNED_NEVER,
-	  .description = "A certificate signing request for an LDevID (base64 DER)" },
+	  .description = "A PKCS#10 certificate signing request for an LDevID (base64 DER)" },
+	{ .name = "ldevidCertify",
+	  .type = SCIM_COMPLEX,
+	  .mutability = SCIM_WRITE_ONLY,
+	  .returned = SCIM_RETURNED_NEVER,
+	  .description = "The IAK's TPM2_Certify of the LDevID key, qualified by the session's "
+			 "binder",
+	  .sub = ldevid_certify_sub,
+	  .n_sub = N(ldevid_certify_sub) },
 	{ .name = "ldevidCertificate",
 	  .type = SCIM_BINARY,
 	  .case_exact = true,

@@ -38,11 +38,14 @@
 #include <json-c/json.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
+#include "ldevid.h"
 #include "rlog.h"
 #include "scim_http.h"
 #include "store.h"
@@ -66,6 +69,8 @@ struct registrar {
 	struct event *sig_term, *sig_int;
 	SSL_CTX *ssl;
 	X509_STORE *trust;
+	EVP_PKEY *operator_key; /* NULL: no LDevIDs are issued */
+	X509 *operator_cert;
 	struct tao_policy *policy; /* NULL: none */
 	struct tao_chain_cache *cache;
 	struct tao_store *store;
@@ -462,6 +467,15 @@ static int reg_attest(void *ctx, SSL *ssl, const char *text, size_t len, const c
 		     "serial", res->serial, "status", a.status, "reason", v->reason, "id", id_text,
 		     "ms", ms, NULL);
 	}
+	memcpy(res->binder, binder, sizeof(res->binder));
+	if (a.accepted && ev->n_iak_certs) {
+		/* The IAK's key, for an LDevID request of the enrollment (the chain verified). */
+		const unsigned char *p = ev->iak_certs[0].bytes;
+		X509 *iak = d2i_X509(NULL, &p, (long)ev->iak_certs[0].len);
+
+		res->iak_key = iak ? X509_get_pubkey(iak) : NULL;
+		X509_free(iak);
+	}
 	res->evaluated = true;
 	res->accepted = a.accepted;
 	res->status = a.status; /* a static name */
@@ -511,6 +525,7 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 	}
 	reply(req, 200, "OK", json_object_to_json_string_ext(res.ear, JSON_C_TO_STRING_PLAIN));
 	json_object_put(res.ear);
+	EVP_PKEY_free(res.iak_key);
 }
 
 static void handle(struct evhttp_request *req, void *arg)
@@ -585,6 +600,44 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(r->base, &drain);
 }
 
+/*
+ * The client certificate's chain verified: refuse an LDevID (a leaf the operator CA issued)
+ * whose serial number is revoked in the store, in the handshake (docs/registrar.md).
+ */
+static int verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_idx) : NULL;
+	X509 *cert = X509_STORE_CTX_get_current_cert(ctx);
+	char hex[130], err[512];
+	int rc;
+
+	if (!ok || !c || !cert || X509_STORE_CTX_get_error_depth(ctx) != 0 ||
+	    !c->r->operator_cert || X509_check_issued(c->r->operator_cert, cert) != X509_V_OK)
+		return ok;
+	if (reg_cert_serial_hex(cert, hex, sizeof(hex)) < 0) {
+		X509_STORE_CTX_set_error(ctx, X509_V_ERR_OUT_OF_MEM);
+		return 0;
+	}
+	rc = tao_store_ldevid_revoked(c->r->store, hex, err, sizeof(err));
+	if (rc < 0) {
+		rlog(RLOG_ERR, "store_failed", "looking up a revocation failed", "reason", err,
+		     NULL);
+		X509_STORE_CTX_set_error(ctx, X509_V_ERR_UNSPECIFIED);
+		return 0;
+	}
+	if (rc > 0) {
+		char peer[64];
+
+		peer_text(ssl, peer, sizeof(peer));
+		rlog(RLOG_NOTICE, "ldevid_revoked", "a revoked LDevID was refused", "peer", peer,
+		     "certificate", hex, NULL);
+		X509_STORE_CTX_set_error(ctx, X509_V_ERR_CERT_REVOKED);
+		return 0;
+	}
+	return ok;
+}
+
 /* TLS: 1.3 only, client certificates from the configured CAs, no resumption. */
 static int tls_setup(struct registrar *r, char *err, size_t errlen)
 {
@@ -631,7 +684,7 @@ static int tls_setup(struct registrar *r, char *err, size_t errlen)
 	 * A client certificate is asked for and, when sent, must chain to a configured CA (else
 	 * the handshake fails); without one, only the SCIM API with a bearer token is open.
 	 */
-	SSL_CTX_set_verify(r->ssl, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify(r->ssl, SSL_VERIFY_PEER, verify_cb);
 	SSL_CTX_set_verify_depth(r->ssl, 4);
 	ERR_clear_error();
 	return 0;
@@ -662,6 +715,49 @@ static int read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+/*
+ * The operator CA's key, when [trust] operator_key names a file that exists: the registrar then
+ * issues LDevIDs. It must be the key of the operator CA certificate.
+ */
+static int load_operator(struct registrar *r, char *err, size_t errlen)
+{
+	const struct reg_config *c = r->cfg;
+	FILE *f;
+
+	f = fopen(c->operator_ca, "re");
+	r->operator_cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	if (!r->operator_cert)
+		return snprintf(err, errlen, "[trust] operator_ca %s: no PEM certificate",
+				c->operator_ca),
+		       -EINVAL;
+	if (access(c->operator_key, F_OK) < 0) {
+		ERR_clear_error();
+		return 0;
+	}
+	f = fopen(c->operator_key, "re");
+	if (!f)
+		return snprintf(err, errlen, "[trust] operator_key %s: %s", c->operator_key,
+				strerror(errno)),
+		       -EACCES;
+	r->operator_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	ERR_clear_error();
+	if (!r->operator_key)
+		return snprintf(err, errlen, "[trust] operator_key %s: not a PEM private key",
+				c->operator_key),
+		       -EINVAL;
+	if (X509_check_private_key(r->operator_cert, r->operator_key) != 1) {
+		ERR_clear_error();
+		return snprintf(err, errlen,
+				"[trust] operator_key %s is not the key of operator_ca %s",
+				c->operator_key, c->operator_ca),
+		       -EINVAL;
+	}
+	return 0;
+}
+
 static int load_trust(struct registrar *r, char *err, size_t errlen)
 {
 	const struct reg_config *c = r->cfg;
@@ -679,6 +775,9 @@ static int load_trust(struct registrar *r, char *err, size_t errlen)
 	r->cache = tao_chain_cache_new();
 	if (!r->cache)
 		return -ENOMEM;
+	rc = load_operator(r, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (!c->policy[0])
 		return 0;
 	rc = read_file(c->policy, 1u << 20, &text, &len);
@@ -717,6 +816,8 @@ static void registrar_free(struct registrar *r)
 		event_base_free(r->base);
 	SSL_CTX_free(r->ssl);
 	X509_STORE_free(r->trust);
+	EVP_PKEY_free(r->operator_key);
+	X509_free(r->operator_cert);
 	tao_chain_cache_free(r->cache);
 	if (r->policy) {
 		tao_policy_free(r->policy);
@@ -762,6 +863,9 @@ int reg_server_run(const struct reg_config *c, char *err, size_t errlen)
 	r.scim.attest_ctx = &r;
 	r.scim.self_enroll = c->self_enroll;
 	r.scim.self_enroll_tenant = c->self_enroll_tenant;
+	r.scim.operator_key = r.operator_key;
+	r.scim.operator_cert = r.operator_cert;
+	r.scim.ldevid_days = (int)c->ldevid_days;
 	r.base = event_base_new();
 	r.http = r.base ? evhttp_new(r.base) : NULL;
 	if (!r.params || !r.http) {
@@ -817,7 +921,8 @@ int reg_server_run(const struct reg_config *c, char *err, size_t errlen)
 	}
 	rlog(RLOG_NOTICE, "listening", "tao-registrar " TAO_VERSION " is listening", "address",
 	     addr, "pcrs", c->pcrs_text, "policy", c->policy[0] ? c->policy : "none", "database",
-	     c->database, NULL);
+	     c->database, "ldevid", r.operator_key ? "issued" : "not issued (no operator_key)",
+	     NULL);
 	sd_notifyf(0, "READY=1\nSTATUS=listening on %s", addr);
 	event_base_dispatch(r.base);
 	rc = 0;

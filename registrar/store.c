@@ -81,6 +81,16 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  revoked INTEGER" /* unix seconds, or NULL */
 	");",
+	/* 2 -> 3: the LDevID certificates the registrar issued, and their revocation. */
+	"CREATE TABLE ldevid_certs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  serial TEXT NOT NULL UNIQUE," /* the certificate's serial number, upper-case hex */
+	"  device TEXT,"		 /* the device serial (subject serialNumber), or NULL */
+	"  issued INTEGER,"		 /* unix seconds; NULL for one revoked without a record */
+	"  not_after INTEGER,"
+	"  revoked INTEGER" /* unix seconds, or NULL while valid */
+	");"
+	"CREATE INDEX ldevid_certs_device ON ldevid_certs (device);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == TAO_STORE_SCHEMA_VERSION,
@@ -108,6 +118,10 @@ enum store_stmt {
 	ST_TOKEN_FIND,
 	ST_TOKEN_REVOKE,
 	ST_TOKEN_LIST,
+	ST_LDEVID_ADD,
+	ST_LDEVID_REVOKE_CERT,
+	ST_LDEVID_REVOKE_DEVICE,
+	ST_LDEVID_REVOKED,
 	ST_COUNT,
 };
 
@@ -150,6 +164,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_TOKEN_FIND] = "SELECT name, role, tenant, created, revoked FROM tokens WHERE hash = ?1",
 	[ST_TOKEN_REVOKE] = "UPDATE tokens SET revoked = ?2 WHERE name = ?1 AND revoked IS NULL",
 	[ST_TOKEN_LIST] = "SELECT name, role, tenant, created, revoked FROM tokens ORDER BY name",
+	[ST_LDEVID_ADD] = "INSERT INTO ldevid_certs (serial, device, issued, not_after) "
+			  "VALUES (?1, ?2, ?3, ?4)",
+	[ST_LDEVID_REVOKE_CERT] = "INSERT INTO ldevid_certs (serial, revoked) VALUES (?1, ?2) "
+				  "ON CONFLICT (serial) DO UPDATE SET revoked = ?2 "
+				  "WHERE revoked IS NULL",
+	[ST_LDEVID_REVOKE_DEVICE] = "UPDATE ldevid_certs SET revoked = ?2 "
+				    "WHERE device = ?1 AND revoked IS NULL",
+	[ST_LDEVID_REVOKED] = "SELECT revoked FROM ldevid_certs WHERE serial = ?1",
 };
 
 struct tao_store {
@@ -843,6 +865,42 @@ int tao_store_resource_create(struct tao_store *s, const struct tao_store_resour
 	return rc < 0 ? rc : 0;
 }
 
+int tao_store_resource_create_many(struct tao_store *s, const struct tao_store_resource *r,
+				   size_t n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_RES_INSERT];
+	char msg[512];
+	int rc, ret = 0;
+
+	if (step_once(s->stmt[ST_BEGIN]) != SQLITE_OK)
+		return fail(err, errlen, -EIO, "%s: starting a transaction: %s", s->path,
+			    db_msg(s->db, msg, sizeof(msg)));
+	for (size_t i = 0; i < n && !ret; i++) {
+		sqlite3_bind_text(st, 1, r[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r[i].type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r[i].tenant, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, r[i].created);
+		if (r[i].serial[0])
+			sqlite3_bind_text(st, 5, r[i].serial, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, r[i].body, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE) {
+			int ext = sqlite3_extended_errcode(s->db);
+
+			ret = fail(err, errlen, ext == SQLITE_CONSTRAINT_UNIQUE ? -EEXIST : -EIO,
+				   "%s: adding SCIM resource %zu of %zu: %s", s->path, i + 1, n,
+				   db_msg(s->db, msg, sizeof(msg)));
+		}
+		stmt_done(st);
+	}
+	if (!ret && step_once(s->stmt[ST_COMMIT]) != SQLITE_OK)
+		ret = fail(err, errlen, -EIO, "%s: committing %zu SCIM resources: %s", s->path, n,
+			   db_msg(s->db, msg, sizeof(msg)));
+	if (ret)
+		rollback(s);
+	return ret;
+}
+
 static int read_one(struct tao_store *s, sqlite3_stmt *st, struct tao_store_resource *out,
 		    const char *what, char *err, size_t errlen)
 {
@@ -950,6 +1008,73 @@ int tao_store_resource_list(struct tao_store *s, const char *type, const char *t
 	return ret ? ret : n;
 }
 
+int tao_store_resource_query(struct tao_store *s, const char *type, const char *tenant,
+			     const char *where_sql, const struct tao_store_param *params,
+			     size_t n_params,
+			     int (*fn)(const struct tao_store_resource *r, void *arg), void *arg,
+			     char *err, size_t errlen)
+{
+	struct tao_store_resource r;
+	sqlite3_stmt *st = NULL;
+	char msg[512], *sql;
+	int rc, n = 0, ret = 0, top;
+
+	sql = sqlite3_mprintf("SELECT id, type, tenant, version, created, modified, serial, body "
+			      "FROM scim_resources WHERE type = ?1%s AND (%s) ORDER BY created, id",
+			      tenant ? " AND tenant = ?2" : "", where_sql ? where_sql : "1");
+	if (!sql)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		ret = fail(err, errlen, (rc & 0xff) == SQLITE_ERROR ? -EINVAL : -EIO,
+			   "%s: querying SCIM resources: %s", s->path,
+			   db_msg(s->db, msg, sizeof(msg)));
+		sqlite3_finalize(st);
+		return ret;
+	}
+	top = sqlite3_bind_parameter_count(st);
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	if (tenant)
+		sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
+	/* Parameters the expression does not name (a part left out) are not bound. */
+	for (size_t i = 0; i < n_params && (int)i + TAO_STORE_QUERY_PARAM0 <= top; i++) {
+		int k = (int)i + TAO_STORE_QUERY_PARAM0;
+
+		switch (params[i].type) {
+		case TAO_STORE_PARAM_TEXT:
+			sqlite3_bind_text(st, k, params[i].text, -1, SQLITE_STATIC);
+			break;
+		case TAO_STORE_PARAM_INT:
+			sqlite3_bind_int64(st, k, params[i].i);
+			break;
+		case TAO_STORE_PARAM_REAL:
+			sqlite3_bind_double(st, k, params[i].d);
+			break;
+		}
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		copy_text(r.id, sizeof(r.id), st, 0);
+		copy_text(r.type, sizeof(r.type), st, 1);
+		copy_text(r.tenant, sizeof(r.tenant), st, 2);
+		r.version = sqlite3_column_int64(st, 3);
+		r.created = sqlite3_column_int64(st, 4);
+		r.modified = sqlite3_column_int64(st, 5);
+		copy_text(r.serial, sizeof(r.serial), st, 6);
+		r.body = (char *)column_str(st, 7);
+		ret = fn(&r, arg);
+		if (ret)
+			break;
+		n++;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(err, errlen, -EIO, "%s: querying SCIM resources: %s", s->path,
+			   db_msg(s->db, msg, sizeof(msg)));
+	sqlite3_finalize(st);
+	return ret ? ret : n;
+}
+
 /* ---- bearer tokens ----------------------------------------------------------------------- */
 
 int tao_store_token_add(struct tao_store *s, const char *name, const uint8_t hash[32],
@@ -1036,4 +1161,67 @@ int tao_store_token_list(struct tao_store *s, int (*fn)(const struct tao_store_t
 			   db_msg(s->db, msg, sizeof(msg)));
 	stmt_done(st);
 	return ret ? ret : n;
+}
+
+/* ---- LDevID certificates (schema 3) ---------------------------------------------------------- */
+
+int tao_store_ldevid_add(struct tao_store *s, const char *cert_serial, const char *device,
+			 int64_t issued, int64_t not_after, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_LDEVID_ADD];
+	int rc;
+
+	sqlite3_bind_text(st, 1, cert_serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, issued);
+	sqlite3_bind_int64(st, 4, not_after);
+	rc = write_one(s, st, "recording an LDevID certificate", err, errlen);
+	if (rc == -EEXIST)
+		return fail(err, errlen, -EEXIST,
+			    "an LDevID certificate with serial number %s exists already",
+			    cert_serial);
+	return rc < 0 ? rc : 0;
+}
+
+int tao_store_ldevid_revoke_cert(struct tao_store *s, const char *cert_serial, int64_t when,
+				 char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_LDEVID_REVOKE_CERT];
+	int rc;
+
+	sqlite3_bind_text(st, 1, cert_serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, when);
+	rc = write_one(s, st, "revoking an LDevID certificate", err, errlen);
+	if (rc == 0)
+		return fail(err, errlen, -EALREADY,
+			    "the certificate with serial number %s is revoked already",
+			    cert_serial);
+	return rc < 0 ? rc : 0;
+}
+
+int tao_store_ldevid_revoke_device(struct tao_store *s, const char *device, int64_t when, char *err,
+				   size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_LDEVID_REVOKE_DEVICE];
+
+	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, when);
+	return write_one(s, st, "revoking a device's LDevID certificates", err, errlen);
+}
+
+int tao_store_ldevid_revoked(struct tao_store *s, const char *cert_serial, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->stmt[ST_LDEVID_REVOKED];
+	char msg[512];
+	int rc, ret = 0;
+
+	sqlite3_bind_text(st, 1, cert_serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	else if (rc != SQLITE_DONE)
+		ret = fail(err, errlen, -EIO, "%s: looking up certificate %s: %s", s->path,
+			   cert_serial, db_msg(s->db, msg, sizeof(msg)));
+	stmt_done(st);
+	return ret;
 }

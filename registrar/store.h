@@ -15,7 +15,7 @@
 struct tao_store;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define TAO_STORE_SCHEMA_VERSION 2
+#define TAO_STORE_SCHEMA_VERSION 3
 
 /*
  * Open (and create, or migrate up to TAO_STORE_SCHEMA_VERSION) the database at path. A database
@@ -141,6 +141,12 @@ void tao_store_resource_clear(struct tao_store_resource *r);
 /* Add r (id, type, tenant, created, serial, body). -EEXIST: the serial is bound already. */
 int tao_store_resource_create(struct tao_store *s, const struct tao_store_resource *r, char *err,
 			      size_t errlen);
+/*
+ * Add r[0..n-1] (as tao_store_resource_create) in one IMMEDIATE transaction: all or none. For
+ * loading many resources at once (benchmarks, imports).
+ */
+int tao_store_resource_create_many(struct tao_store *s, const struct tao_store_resource *r,
+				   size_t n, char *err, size_t errlen);
 /* Read one; -ENOENT when there is none. */
 int tao_store_resource_get(struct tao_store *s, const char *type, const char *id,
 			   struct tao_store_resource *out, char *err, size_t errlen);
@@ -160,6 +166,37 @@ int tao_store_resource_list(struct tao_store *s, const char *type, const char *t
 			    int (*fn)(const struct tao_store_resource *r, void *arg), void *arg,
 			    char *err, size_t errlen);
 
+/* A value bound to a query's parameter. */
+enum tao_store_param_type {
+	TAO_STORE_PARAM_TEXT,
+	TAO_STORE_PARAM_INT,
+	TAO_STORE_PARAM_REAL,
+};
+struct tao_store_param {
+	enum tao_store_param_type type;
+	const char *text; /* TEXT */
+	int64_t i;	  /* INT */
+	double d;	  /* REAL */
+};
+
+/* The number of a query's first parameter in where_sql: params[i] is ?(3 + i). */
+#define TAO_STORE_QUERY_PARAM0 3
+
+/*
+ * The resources of type (of tenant, or all when NULL) for which the SQL expression where_sql
+ * holds (NULL: all), oldest first (created, then id), like tao_store_resource_list; but the
+ * row's body points into SQLite's buffer: valid until fn returns, not to be freed or kept.
+ * where_sql is an expression over the columns of scim_resources (id, tenant, created, serial,
+ * body, ...) that names params[i] as ?(TAO_STORE_QUERY_PARAM0 + i): values are always bound,
+ * never pasted into the text. Returns the number of rows, fn's value when not 0 (which stops
+ * the walk), -EINVAL (where_sql does not compile, with SQLite's message) or -EIO.
+ */
+int tao_store_resource_query(struct tao_store *s, const char *type, const char *tenant,
+			     const char *where_sql, const struct tao_store_param *params,
+			     size_t n_params,
+			     int (*fn)(const struct tao_store_resource *r, void *arg), void *arg,
+			     char *err, size_t errlen);
+
 /* Bearer tokens of operators and installers, stored as SHA-256 hashes (schema 2). */
 struct tao_store_token {
 	char name[64];
@@ -177,5 +214,25 @@ int tao_store_token_revoke(struct tao_store *s, const char *name, int64_t when, 
 			   size_t errlen);
 int tao_store_token_list(struct tao_store *s, int (*fn)(const struct tao_store_token *t, void *arg),
 			 void *arg, char *err, size_t errlen);
+
+/*
+ * LDevID certificates the registrar issued (schema 3), by serial number (upper-case hex, as
+ * `openssl x509 -serial` prints it) with the device serial they name.
+ */
+/* Record an issued certificate. -EEXIST: that serial number is recorded already. */
+int tao_store_ldevid_add(struct tao_store *s, const char *cert_serial, const char *device,
+			 int64_t issued, int64_t not_after, char *err, size_t errlen);
+/*
+ * Revoke the certificate with this serial number (recorded as revoked even when the store has
+ * no record of its issue). 0, -EALREADY (revoked before) or -EIO.
+ */
+int tao_store_ldevid_revoke_cert(struct tao_store *s, const char *cert_serial, int64_t when,
+				 char *err, size_t errlen);
+/* Revoke every valid LDevID certificate of a device; returns how many, or -EIO. */
+int tao_store_ldevid_revoke_device(struct tao_store *s, const char *device, int64_t when, char *err,
+				   size_t errlen);
+/* Is the certificate with this serial number revoked? 1 yes, 0 no (or unknown), -EIO. */
+int tao_store_ldevid_revoked(struct tao_store *s, const char *cert_serial, char *err,
+			     size_t errlen);
 
 #endif /* TAO_REGISTRAR_STORE_H */

@@ -24,6 +24,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "tao_b64url.h"
 #include "tao_binder.h"
 #include "tao_cleanup.h"
 #include "tao_evidence.h"
@@ -552,6 +553,9 @@ void tao_attest_outcome_free(struct tao_attest_outcome *o)
 		return;
 	json_object_put(o->ear);
 	o->ear = NULL;
+	free(o->ldevid_der);
+	o->ldevid_der = NULL;
+	o->ldevid_len = 0;
 }
 
 static enum tao_status status_from_name(const char *s, bool *ok)
@@ -664,11 +668,64 @@ static int parse_device(const char *text, size_t len, struct tao_attest_outcome 
 	if (json_object_object_get_ex(o, "id", &v) && json_object_is_type(v, json_type_string))
 		snprintf(out->resource_id, sizeof(out->resource_id), "%s",
 			 json_object_get_string(v));
+	if (json_object_object_get_ex(ext, "ldevidCertificate", &v)) {
+		/* base64 DER (padded, RFC 4648 section 4) */
+		const char *b = json_object_get_string(v);
+		size_t n = json_object_is_type(v, json_type_string) ? strlen(b) : 0;
+		int dlen;
+
+		if (!n || n % 4)
+			return tao_errf(err, errlen, -EBADMSG,
+					"the Device's ldevidCertificate is not base64");
+		out->ldevid_der = malloc(n / 4 * 3);
+		if (!out->ldevid_der)
+			return tao_errf(err, errlen, -ENOMEM, "out of memory");
+		dlen = EVP_DecodeBlock(out->ldevid_der, (const unsigned char *)b, (int)n);
+		if (dlen < 0)
+			return tao_errf(err, errlen, -EBADMSG,
+					"the Device's ldevidCertificate is not base64");
+		dlen -= (b[n - 1] == '=') + (b[n - 2] == '=');
+		out->ldevid_len = (size_t)dlen;
+	}
 	return 0;
 }
 
+static bool put_b64url(struct json_object *o, const char *key, const uint8_t *buf, size_t len)
+{
+	char *t = tao_b64url_encode(buf, len);
+
+	if (!t)
+		return false;
+	json_object_object_add(o, key, json_object_new_string(t));
+	free(t);
+	return true;
+}
+
+/* The LDevID request in the attestation extension: ldevidCsr and ldevidCertify. */
+static bool add_ldevid(struct json_object *ext, const struct tao_ldevid_request *ld)
+{
+	struct json_object *c = json_object_new_object();
+	char *csr = malloc((ld->csr_len + 2) / 3 * 4 + 1);
+	bool ok = c && csr;
+
+	if (ok) {
+		EVP_EncodeBlock((unsigned char *)csr, ld->csr_der, (int)ld->csr_len);
+		json_object_object_add(ext, "ldevidCsr", json_object_new_string(csr));
+		ok = put_b64url(c, "attest", ld->attest, ld->attest_len) &&
+		     put_b64url(c, "signature", ld->sig, ld->sig_len) &&
+		     put_b64url(c, "public", ld->public_area, ld->public_len);
+	}
+	if (ok) {
+		json_object_object_add(ext, "ldevidCertify", c);
+		c = NULL;
+	}
+	json_object_put(c);
+	free(csr);
+	return ok;
+}
+
 /* The SCIM enrollment body: the Device, its evidence in the attestation extension. */
-static char *enroll_body(const char *evidence)
+static char *enroll_body(const char *evidence, const struct tao_ldevid_request *ld)
 {
 	struct json_object *o = json_object_new_object(), *schemas = json_object_new_array(),
 			   *ext = json_object_new_object();
@@ -683,10 +740,13 @@ static char *enroll_body(const char *evidence)
 		schemas = NULL;
 		json_object_object_add(o, "active", json_object_new_boolean(1));
 		json_object_object_add(ext, "evidence", json_object_new_string(evidence));
+		if (ld && !add_ldevid(ext, ld))
+			goto out;
 		json_object_object_add(o, TAO_SCIM_ATTEST_URN, ext);
 		ext = NULL;
 		text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	}
+out:
 	json_object_put(schemas);
 	json_object_put(ext);
 	json_object_put(o);
@@ -724,12 +784,13 @@ static int attest_params(struct session *s, const char *base, struct tao_attest_
 
 /* POST the evidence on the same connection, refused if libcurl would use another. */
 static int attest_post(struct session *s, const char *base, const char *text,
-		       struct tao_attest_outcome *out, char *err, size_t errlen)
+		       const struct tao_ldevid_request *ld, struct tao_attest_outcome *out,
+		       char *err, size_t errlen)
 {
 	bool enroll = s->opts->enroll;
 	TAO_CLEANUP(tao_freep)
 	char *url = make_url(base, enroll ? "/scim/v2/Devices" : "/attest/v1/evidence");
-	TAO_CLEANUP(tao_freep) char *scim_body = enroll ? enroll_body(text) : NULL;
+	TAO_CLEANUP(tao_freep) char *scim_body = enroll ? enroll_body(text, ld) : NULL;
 	struct curl_slist *hdr = NULL, *h;
 	char what[300];
 	long status = 0, conns = -1;
@@ -783,6 +844,7 @@ int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, 
 		      struct tao_attest_outcome *out, char *err, size_t errlen)
 {
 	struct tao_attest_params params;
+	struct tao_ldevid_request *ld = NULL;
 	struct session s;
 	char *text = NULL;
 	double t0 = tao_mono_ms(), t;
@@ -835,17 +897,38 @@ int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, 
 			      timeout);
 		goto done;
 	}
+	if (opts->enroll && opts->ldevid) {
+		/* The LDevID request, certified for this connection's binder. */
+		ld = calloc(1, sizeof(*ld));
+		if (!ld) {
+			rc = tao_errf(err, errlen, -ENOMEM, "out of memory");
+			goto done;
+		}
+		rc = opts->ldevid(opts->ldevid_arg, s.binder, ld, err, errlen);
+		if (rc < 0)
+			goto done;
+		left = timeout - (long)(tao_mono_ms() - t0);
+		if (left <= 0) {
+			rc = tao_errf(err, errlen, -ETIMEDOUT,
+				      "the session took longer than %ld ms before the evidence was "
+				      "sent",
+				      timeout);
+			goto done;
+		}
+	}
 	curl_easy_setopt(s.curl, CURLOPT_TIMEOUT_MS, left);
-	rc = attest_post(&s, opts->url, text, out, err, errlen);
+	rc = attest_post(&s, opts->url, text, ld, out, err, errlen);
 done:
+	if (ld) {
+		free(ld->csr_der);
+		free(ld);
+	}
 	early_join(&s);
 	free(s.early_text);
 	free(text);
 	session_end(&s);
 	out->timing.total = tao_mono_ms() - t0;
-	if (rc) {
-		json_object_put(out->ear);
-		out->ear = NULL;
-	}
+	if (rc)
+		tao_attest_outcome_free(out);
 	return rc;
 }

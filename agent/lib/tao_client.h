@@ -20,6 +20,14 @@
 #include "tao_verifier.h"
 
 struct json_object;
+struct tao_ldevid_request;
+
+/*
+ * Fills *out (struct tao_ldevid_request below) for binder. Returns 0 or a negative errno with a
+ * message.
+ */
+typedef int (*tao_ldevid_fn)(void *arg, const uint8_t binder[32], struct tao_ldevid_request *out,
+			     char *err, size_t errlen);
 
 struct tao_client_opts {
 	const char *url;       /* the registrar's base URL, "https://127.0.0.1:8443" */
@@ -41,10 +49,32 @@ struct tao_client_opts {
 	 * out->ear is then that Device, out->status its attestation result.
 	 */
 	bool enroll;
+	/*
+	 * Enroll mode: ask for an LDevID too (docs/scim.md section 2.5). Called with the
+	 * connection's binder once the evidence is made; what it returns goes into the Device's
+	 * attestation extension (ldevidCsr, ldevidCertify), and the certificate the registrar
+	 * issued comes back in tao_attest_outcome.ldevid_der. NULL: no LDevID is asked for.
+	 */
+	tao_ldevid_fn ldevid;
+	void *ldevid_arg;
 };
 
 /* The project's SCIM extension that carries evidence and results (docs/scim.md). */
 #define TAO_SCIM_ATTEST_URN "urn:x-tao:scim:schemas:extension:attestation:1.0:Device"
+
+/*
+ * An LDevID request of an enrollment: a PKCS#10 request for the LDevID key (DER) and the IAK's
+ * TPM2_Certify of that key with qualifying data = the session's binder (TPMS_ATTEST,
+ * TPMT_SIGNATURE, and the key's TPMT_PUBLIC). csr_der is malloc()ed (freed by the client).
+ */
+struct tao_ldevid_request {
+	uint8_t *csr_der;
+	size_t csr_len;
+	size_t attest_len, sig_len, public_len;
+	uint8_t attest[TAO_ATTEST_MAX];
+	uint8_t sig[TAO_SIGNATURE_MAX];
+	uint8_t public_area[TAO_TPM2B_PUBLIC_MAX];
+};
 
 /* What GET /attest/v1/params asked for. */
 struct tao_attest_params {
@@ -81,6 +111,8 @@ struct tao_attest_outcome {
 	uint8_t binder[32];	 /* what this end computed */
 	struct tao_attest_params params; /* what the registrar asked for (the next expect) */
 	char resource_id[40];		 /* enroll: the Device's SCIM id */
+	uint8_t *ldevid_der; /* enroll: the LDevID certificate the Device carries (DER), or NULL */
+	size_t ldevid_len;
 	struct tao_client_timing timing;
 };
 

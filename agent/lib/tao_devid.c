@@ -345,6 +345,45 @@ int tao_devid_cert_issue(EVP_PKEY *ca_key, X509 *ca_cert, EVP_PKEY *subject_key,
 	return 0;
 }
 
+int tao_ldevid_cert_issue(EVP_PKEY *ca_key, X509 *ca_cert, EVP_PKEY *subject_key,
+			  const char *serial, int days, X509 **out, char *err, size_t errlen)
+{
+	CLEANUP(x509_freep) X509 *c = X509_new();
+	char cn[TAO_SERIAL_MAX + 16];
+	X509_NAME *name;
+
+	if (!tao_serial_valid(serial))
+		return fail(err, errlen, "serial number '%s' is not 1 to %d printable characters",
+			    serial, TAO_SERIAL_MAX),
+		       -EINVAL;
+	if (days < 1)
+		return fail(err, errlen, "an LDevID is valid for at least one day, not %d", days),
+		       -EINVAL;
+	if (!c)
+		return -ENOMEM;
+	snprintf(cn, sizeof(cn), "LDevID %s", serial);
+	name = X509_get_subject_name(c);
+	if (!X509_set_version(c, X509_VERSION_3) || random_serial(c) ||
+	    !X509_gmtime_adj(X509_getm_notBefore(c), -3600) ||
+	    !X509_gmtime_adj(X509_getm_notAfter(c), (long)days * 24 * 3600) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+					-1, 0) ||
+	    !X509_NAME_add_entry_by_NID(name, NID_serialNumber, V_ASN1_PRINTABLESTRING,
+					(const unsigned char *)serial, -1, -1, 0) ||
+	    !X509_set_issuer_name(c, X509_get_subject_name(ca_cert)) ||
+	    !X509_set_pubkey(c, subject_key) ||
+	    add_ext(c, ca_cert, NID_basic_constraints, "critical,CA:FALSE") ||
+	    add_ext(c, ca_cert, NID_key_usage, "critical,digitalSignature") ||
+	    add_ext(c, ca_cert, NID_ext_key_usage, "clientAuth") || add_policies(c, false) ||
+	    add_ext(c, ca_cert, NID_subject_key_identifier, "hash") ||
+	    add_ext(c, ca_cert, NID_authority_key_identifier, "keyid:always") ||
+	    !X509_sign(c, ca_key, EVP_sha256()))
+		return fail(err, errlen, "building the LDevID certificate"), -EINVAL;
+	*out = c;
+	c = NULL;
+	return 0;
+}
+
 int tao_server_cert_issue(EVP_PKEY *ca_key, X509 *ca_cert, EVP_PKEY *subject_key, const char *cn,
 			  const char *san, int days, X509 **out, char *err, size_t errlen)
 {

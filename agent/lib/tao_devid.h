@@ -60,6 +60,16 @@ int tao_devid_cert_issue(EVP_PKEY *ca_key, X509 *ca_cert, EVP_PKEY *subject_key,
 			 enum tao_devid_kind kind, const char *serial, X509 **out, char *err,
 			 size_t errlen);
 
+/*
+ * An LDevID certificate (docs/provisioning.md) for subject_key, issued by the operator CA:
+ * subject CN=LDevID <serial>, serialNumber=<serial> (the device's IDevID serial), a random
+ * serial number, valid from an hour ago for days days, CA:FALSE, keyUsage digitalSignature
+ * (critical), EKU clientAuth, the TCG policies of a TPM-resident, fixedTPM key, key identifiers;
+ * ECDSA/SHA-256.
+ */
+int tao_ldevid_cert_issue(EVP_PKEY *ca_key, X509 *ca_cert, EVP_PKEY *subject_key,
+			  const char *serial, int days, X509 **out, char *err, size_t errlen);
+
 /* A valid serial (see TAO_SERIAL_MAX)? */
 bool tao_serial_valid(const char *serial);
 

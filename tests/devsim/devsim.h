@@ -14,10 +14,12 @@
 #ifndef TAO_DEVSIM_H
 #define TAO_DEVSIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct devsim;
+struct tao_ldevid_request;
 struct tao_attest_params;
 struct tao_esys;
 struct tao_pcr_selection;
@@ -26,6 +28,7 @@ struct tao_pcr_selection;
 #define DEVSIM_IAK_PEM	  "iak.pem"		/* the IAK certificate (the leaf) */
 #define DEVSIM_IDEVID_PEM "idevid.pem"		/* the IDevID certificate (the leaf) */
 #define DEVSIM_CA_PEM	  "manufacturer-ca.pem" /* a copy of the CA certificate */
+#define DEVSIM_LDEVID_PEM "ldevid.pem"		/* the LDevID the registrar issued */
 
 /*
  * Provision the device on the TPM behind tcti (NULL: tao_esys_tcti_conf()): the IAK
@@ -75,5 +78,23 @@ int devsim_evidence(struct devsim *d, const uint8_t binder[32], const struct tao
  */
 int devsim_evidence_fn(void *arg, const uint8_t binder[32], const struct tao_attest_params *params,
 		       char **text, char *err, size_t errlen);
+
+/*
+ * The LDevID request of an enrollment (tao_ldevid_fn, agent/lib/tao_client.h) for binder: the
+ * LDevID key — created under the SRK at TAO_HANDLE_LDEVID when no key is there — a PKCS#10
+ * request for it signed in the TPM (subject CN=LDevID <serial>, serialNumber=<serial>), and
+ * TPM2_Certify of it by the IAK with binder as qualifying data. With foreign_csr the request is
+ * for (and signed by) a software key instead, which is not the certified one (a test of the
+ * registrar). Returns 0 or a negative errno with a message.
+ */
+int devsim_ldevid_request(struct devsim *d, const uint8_t binder[32], bool foreign_csr,
+			  struct tao_ldevid_request *out, char *err, size_t errlen);
+
+/*
+ * From now on, the device's TLS identity is the LDevID: the key at TAO_HANDLE_LDEVID and the
+ * certificate dir/DEVSIM_LDEVID_PEM (which must be that key's); evidence certifies that key and
+ * carries that certificate as the TLS leaf. Returns 0, -ENOENT (no LDevID), -EKEYREJECTED, ...
+ */
+int devsim_use_ldevid(struct devsim *d, const char *dir, char *err, size_t errlen);
 
 #endif /* TAO_DEVSIM_H */

@@ -6,12 +6,20 @@
  *   tao-devsim evidence [--tcti CONF] --dir DIR --binder HEX [--pcrs SEL] --out FILE|-
  *   tao-devsim attest [--tcti CONF] --dir DIR --registrar URL --ca FILE [--cert F --key F]
  *                     [--evidence F] [--save-evidence F] [--count N] [--plain] [--json]
+ *                     [--enroll [--ldevid [--ldevid-save F | --ldevid-from F]
+ *                     [--ldevid-foreign-csr]]] [--tls-role idevid|ldevid]
  *
  * attest runs attested sessions with the registrar (tao_client_attest) with the IDevID in the
  * TPM as the TLS key; --evidence posts a file instead of fresh evidence and --save-evidence
  * keeps what was posted (relay and replay tests); --cert/--key use a software identity instead;
  * --plain makes plain mutual-auth GET /attest/v1/params requests (the benchmark's baseline);
- * --enroll sends the evidence to POST /scim/v2/Devices (SCIM enrollment) instead;
+ * --enroll sends the evidence to POST /scim/v2/Devices (SCIM enrollment) instead; with --ldevid
+ * the enrollment asks for an LDevID (the key created under the SRK at 0x81020002 if missing, a
+ * CSR signed in the TPM, the IAK's certification of the key for the session's binder) and the
+ * issued certificate is written to DIR/ldevid.pem; --ldevid-save keeps the request sent (JSON),
+ * --ldevid-from sends a saved one instead (replay tests), --ldevid-foreign-csr sends a CSR of a
+ * software key that is not the certified one; --tls-role ldevid makes the LDevID (key and
+ * DIR/ldevid.pem) the TLS identity and the key the evidence certifies;
  * --count N > 1 prints "session I id ID status S" per session as it completes and, when all
  * completed, one JSON line of timings.
  *
@@ -29,8 +37,10 @@
 
 #include <json-c/json.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "devsim.h"
+#include "tao_b64url.h"
 #include "tao_client.h"
 #include "tao_evidence.h"
 #include "tao_tls_key.h"
@@ -242,6 +252,104 @@ static int attest_make(void *arg, const uint8_t binder[32], const struct tao_att
 	return rc;
 }
 
+/* The LDevID request of an enrollment: fresh from the device, or a saved one (replay tests). */
+struct ldevid_src {
+	struct devsim *d;
+	bool foreign_csr;
+	const char *save, *from;
+};
+
+static const char *const ldevid_keys[] = { "csr", "attest", "signature", "public" };
+
+static int ldevid_load(const char *path, struct tao_ldevid_request *out, char *err, size_t errlen)
+{
+	struct json_object *o = json_object_from_file(path), *v;
+	uint8_t *bufs[] = { NULL, out->attest, out->sig, out->public_area };
+	size_t max[] = { 16384, sizeof(out->attest), sizeof(out->sig), sizeof(out->public_area) };
+	size_t *lens[] = { &out->csr_len, &out->attest_len, &out->sig_len, &out->public_len };
+	int rc = 0;
+
+	if (!o)
+		return snprintf(err, errlen, "%s: not a saved LDevID request", path), -EINVAL;
+	out->csr_der = bufs[0] = malloc(max[0]);
+	for (size_t i = 0; i < 4 && !rc; i++) {
+		long n = -EINVAL;
+
+		if (bufs[i] && json_object_object_get_ex(o, ldevid_keys[i], &v) &&
+		    json_object_is_type(v, json_type_string))
+			n = tao_b64url_decode(json_object_get_string(v),
+					      (size_t)json_object_get_string_len(v), bufs[i],
+					      max[i]);
+		if (n <= 0) {
+			snprintf(err, errlen, "%s: %s is missing or malformed", path,
+				 ldevid_keys[i]);
+			rc = -EINVAL;
+		} else
+			*lens[i] = (size_t)n;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+static int ldevid_save(const char *path, const struct tao_ldevid_request *r, char *err,
+		       size_t errlen)
+{
+	const uint8_t *bufs[] = { r->csr_der, r->attest, r->sig, r->public_area };
+	size_t lens[] = { r->csr_len, r->attest_len, r->sig_len, r->public_len };
+	struct json_object *o = json_object_new_object();
+	int rc = o ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < 4 && !rc; i++) {
+		char *t = tao_b64url_encode(bufs[i], lens[i]);
+
+		if (!t)
+			rc = -ENOMEM;
+		else
+			json_object_object_add(o, ldevid_keys[i], json_object_new_string(t));
+		free(t);
+	}
+	if (!rc) {
+		const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+
+		rc = tao_write_atomic(path, text, strlen(text), 0644);
+	}
+	json_object_put(o);
+	if (rc < 0)
+		snprintf(err, errlen, "writing %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+static int ldevid_make(void *arg, const uint8_t binder[32], struct tao_ldevid_request *out,
+		       char *err, size_t errlen)
+{
+	struct ldevid_src *l = arg;
+	int rc;
+
+	if (l->from)
+		rc = ldevid_load(l->from, out, err, errlen);
+	else
+		rc = devsim_ldevid_request(l->d, binder, l->foreign_csr, out, err, errlen);
+	if (rc == 0 && l->save)
+		rc = ldevid_save(l->save, out, err, errlen);
+	return rc;
+}
+
+/* The issued LDevID into dir/ldevid.pem. */
+static int ldevid_write(const char *dir, const uint8_t *der, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	char path[4096];
+	int rc;
+
+	if (!x)
+		return snprintf(err, errlen, "the issued LDevID does not parse"), -EBADMSG;
+	snprintf(path, sizeof(path), "%s/%s", dir, DEVSIM_LDEVID_PEM);
+	rc = tao_pem_write_certs(path, &x, 1, err, errlen);
+	X509_free(x);
+	return rc;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -263,6 +371,11 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "plain", no_argument, NULL, 'p' },
 		{ "enroll", no_argument, NULL, 'E' },
+		{ "ldevid", no_argument, NULL, 'L' },
+		{ "ldevid-save", required_argument, NULL, 'S' },
+		{ "ldevid-from", required_argument, NULL, 'R' },
+		{ "ldevid-foreign-csr", no_argument, NULL, 'F' },
+		{ "tls-role", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -270,14 +383,16 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 	const char *tcti = NULL, *dir = NULL, *cert = NULL, *keyfile = NULL;
 	struct tao_client_opts o = { 0 };
 	struct attest_src src = { 0 };
+	struct ldevid_src lsrc = { 0 };
 	char err[TAO_ERRMSG_MAX], path[4096];
-	bool plain = false, json = false;
+	bool plain = false, json = false, ldevid = false, tls_ldevid = false;
 	long count = 1, affirming = 0, other = 0;
 	double *ms = NULL;
 	EVP_PKEY *key = NULL;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "+:t:d:r:a:C:K:e:s:n:pEjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:d:r:a:C:K:e:s:n:pELS:R:FT:jh", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 't':
 			tcti = optarg;
@@ -314,6 +429,23 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 		case 'E':
 			o.enroll = true;
 			break;
+		case 'L':
+			ldevid = true;
+			break;
+		case 'S':
+			lsrc.save = optarg;
+			break;
+		case 'R':
+			lsrc.from = optarg;
+			break;
+		case 'F':
+			lsrc.foreign_csr = true;
+			break;
+		case 'T':
+			if (strcmp(optarg, "ldevid") && strcmp(optarg, "idevid"))
+				return usage(cmd, "--tls-role is idevid or ldevid");
+			tls_ldevid = strcmp(optarg, "ldevid") == 0;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -330,6 +462,13 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 		return usage(cmd, "--registrar and --ca are required");
 	if (!!cert != !!keyfile)
 		return usage(cmd, "--cert and --key go together");
+	if ((lsrc.save || lsrc.from || lsrc.foreign_csr) && !ldevid)
+		return usage(cmd, "--ldevid-save, --ldevid-from and --ldevid-foreign-csr go with "
+				  "--ldevid");
+	if (ldevid && (!o.enroll || !dir || cert))
+		return usage(cmd, "--ldevid goes with --enroll and --dir (the TPM's keys)");
+	if (tls_ldevid && (!dir || cert))
+		return usage(cmd, "--tls-role ldevid needs --dir (the TPM's LDevID)");
 	if (!dir && !(cert && (src.file || plain)))
 		return usage(cmd, "--dir is required (unless a software --cert/--key posts a file "
 				  "or --plain)");
@@ -348,15 +487,26 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 		}
 		o.cert_file = cert;
 	} else {
-		snprintf(path, sizeof(path), "%s/%s", dir, DEVSIM_IDEVID_PEM);
+		if (tls_ldevid && devsim_use_ldevid(src.d, dir, err, sizeof(err)) < 0) {
+			devsim_close(src.d);
+			return failed(cmd, err);
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 tls_ldevid ? DEVSIM_LDEVID_PEM : DEVSIM_IDEVID_PEM);
 		o.cert_file = path;
-		if (tao_tls_key_load(devsim_esys(src.d), TAO_HANDLE_IDEVID, &key, err,
+		if (tao_tls_key_load(devsim_esys(src.d),
+				     tls_ldevid ? TAO_HANDLE_LDEVID : TAO_HANDLE_IDEVID, &key, err,
 				     sizeof(err)) < 0) {
 			devsim_close(src.d);
 			return failed(cmd, err);
 		}
 	}
 	o.key = key;
+	if (ldevid) {
+		lsrc.d = src.d;
+		o.ldevid = ldevid_make;
+		o.ldevid_arg = &lsrc;
+	}
 	ms = calloc((size_t)count, sizeof(*ms));
 	if (!ms) {
 		rc = -ENOMEM;
@@ -387,6 +537,16 @@ static int cmd_attest(const struct command *cmd, int argc, char **argv)
 			break;
 		}
 		ms[i] = res.timing.total;
+		if (ldevid && !res.ldevid_der) {
+			rc = -EBADMSG;
+			snprintf(err, sizeof(err), "the enrolled Device carries no LDevID");
+		}
+		if (ldevid && res.ldevid_der)
+			rc = ldevid_write(dir, res.ldevid_der, res.ldevid_len, err, sizeof(err));
+		if (rc < 0) {
+			tao_attest_outcome_free(&res);
+			break;
+		}
 		if (res.status == TAO_STATUS_AFFIRMING)
 			affirming++;
 		else
@@ -433,7 +593,8 @@ static const struct command commands[] = {
 	  cmd_evidence },
 	{ "attest",
 	  "[--tcti CONF] --dir DIR --registrar URL --ca FILE [--cert F --key F] [--evidence F] "
-	  "[--save-evidence F] [--count N] [--plain] [--enroll] [--json]",
+	  "[--save-evidence F] [--count N] [--plain] [--enroll [--ldevid [--ldevid-save F | "
+	  "--ldevid-from F] [--ldevid-foreign-csr]]] [--tls-role idevid|ldevid] [--json]",
 	  cmd_attest },
 };
 

@@ -213,3 +213,128 @@ grep -q 'not pre-provisioned' "$T/enrollC.err"
 check "and is told why" test $? = 0
 enroll a enrollA3
 jqt "a pre-provisioned device still enrolls" --arg id "$PRE" '.id == $id' "$T/enrollA3.json"
+
+# --- LDevID: the operator CA issues it at enrollment (CSR + the IAK's certification) ---
+stop_registrar
+sed -i 's/^self_enroll = .*/self_enroll = yes/' "$T/reg/registrar.conf"
+check "the registrar restarts with self-enrollment on" start_registrar
+URL=https://127.0.0.1:$PORT
+expect_in "the registrar loaded the operator key: it issues LDevIDs" "ldevid=issued" "$T/reg.log"
+REGCONF=$T/reg/registrar.conf
+ldev_count() { sql "SELECT count(*) FROM ldevid_certs WHERE device = '$1'"; }
+dev_version() { sql "SELECT version FROM scim_resources WHERE serial = '$1'"; }
+cert_serial() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
+
+enroll a ldevA --ldevid --ldevid-save "$T/a-ldevid-req1.json"
+check "device A enrolls asking for an LDevID" test $? = 0
+jqt "the Device carries the issued LDevID, not the request" \
+	"(.[\"$URN_A\"].ldevidCertificate | type == \"string\") and (.[\"$URN_A\"] | has(\"ldevidCsr\") or has(\"ldevidCertify\") | not) and .[\"$URN_A\"].result.status == \"affirming\"" \
+	"$T/ldevA.json"
+check "tao-devsim wrote the certificate to DIR/ldevid.pem" test -s "$T/a/ldevid.pem"
+jq -r ".[\"$URN_A\"].ldevidCertificate" "$T/ldevA.json" | base64 -d >"$T/ldevA.der"
+check "the returned certificate is the one written" \
+	test "$(openssl x509 -inform DER -in "$T/ldevA.der" -noout -fingerprint -sha256)" = \
+	"$(openssl x509 -in "$T/a/ldevid.pem" -noout -fingerprint -sha256)"
+openssl verify -CAfile "$CA" -purpose sslclient "$T/a/ldevid.pem" >"$T/ldevA.verify" 2>&1
+check "the LDevID chains to the operator CA (purpose sslclient)" test $? = 0
+openssl x509 -in "$T/a/ldevid.pem" -noout -subject -nameopt RFC2253 >"$T/ldevA.subject"
+expect_in "its subject names the device (serialNumber of the IDevID)" "serialNumber=DEV-A" "$T/ldevA.subject"
+expect_in "its CN is LDevID <serial>" "CN=LDevID DEV-A" "$T/ldevA.subject"
+openssl x509 -in "$T/a/ldevid.pem" -noout -ext extendedKeyUsage >"$T/ldevA.eku" 2>&1
+expect_in "its EKU is clientAuth" "TLS Web Client Authentication" "$T/ldevA.eku"
+check "it is valid for ldevid_days (365)" \
+	bash -c "openssl x509 -in '$T/a/ldevid.pem' -noout -checkend $((364 * 86400)) >/dev/null && ! openssl x509 -in '$T/a/ldevid.pem' -noout -checkend $((366 * 86400)) >/dev/null"
+TPM2TOOLS_TCTI=$TCTI_a tpm2_readpublic -c 0x81020002 -f pem -o "$T/a-ldevid-tpm.pem" >/dev/null 2>&1
+check "its key is the TPM's LDevID at 0x81020002" test \
+	"$(openssl pkey -pubin -in "$T/a-ldevid-tpm.pem" 2>/dev/null)" = \
+	"$(openssl x509 -in "$T/a/ldevid.pem" -noout -pubkey | openssl pkey -pubin 2>/dev/null)"
+CERT1=$(cert_serial "$T/a/ldevid.pem")
+check "the store records the issued certificate" \
+	test "$(sql "SELECT device FROM ldevid_certs WHERE serial = '$CERT1' AND revoked IS NULL")" = DEV-A
+cp "$T/a/ldevid.pem" "$T/a-ldevid1.pem"
+
+attest a ldev-session --tls-role ldevid
+check "a session with the LDevID as the TLS identity completes" test $? = 0
+jqt "and is affirming, for the same device" \
+	'.submods.tpm["ear.status"] == "affirming" and .["tao.device"] == "DEV-A" and .submods.tpm["tao.checks"].session.result == "pass" and .submods.tpm["tao.checks"].tls_key.result == "pass"' \
+	"$T/ldev-session.json"
+
+# Refusals: 400 invalidValue, no certificate issued, the Device unchanged.
+n_a=$(ldev_count DEV-A)
+v_a=$(dev_version DEV-A)
+enroll a ldev-foreign --ldevid --ldevid-foreign-csr
+check "a CSR whose key is not the certified one is refused" test $? != 0
+expect_in "with 400 and why" "answered 400: ldevidCsr: the request's key is not the key the IAK certified" "$T/ldev-foreign.err"
+enroll a ldev-replay --ldevid --ldevid-from "$T/a-ldevid-req1.json"
+check "a certification made for another session (replayed) is refused" test $? != 0
+expect_in "with 400 and why" "answered 400: ldevidCertify: extraData is not this session's binder" "$T/ldev-replay.err"
+check "the refusals issued no certificate" test "$(ldev_count DEV-A)" = "$n_a"
+check "and left the Device as it was" test "$(dev_version DEV-A)" = "$v_a"
+code=$(curl -sS --cacert "$CA" --cert "$T/sw.pem" --key "$T/sw.key" -o "$T/ldev-bad.json" -w '%{http_code}' \
+	-H 'Content-Type: application/scim+json' -X POST "$URL/scim/v2/Devices" \
+	--data-binary "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Device\",\"$URN_A\"],\"active\":true,\"$URN_A\":{\"evidence\":\"x\",\"ldevidCsr\":\"MIIB\"}}")
+check "a CSR without its certification is refused before the evidence (400)" test "$code" = 400
+jqt "as invalidValue naming the missing member" '.scimType == "invalidValue" and (.detail | test("without ldevidCertify"))' "$T/ldev-bad.json"
+
+# Renewal: a new enrollment with a new CSR, on a session authenticated by the current LDevID.
+enroll a ldev-renew --ldevid --tls-role ldevid
+check "device A renews its LDevID on an LDevID session" test $? = 0
+CERT2=$(cert_serial "$T/a/ldevid.pem")
+check "renewal issues a new certificate" test -n "$CERT2" -a "$CERT2" != "$CERT1"
+openssl verify -CAfile "$CA" -purpose sslclient "$T/a/ldevid.pem" >/dev/null 2>&1
+check "which chains to the operator CA" test $? = 0
+check "both are recorded for DEV-A" test "$(ldev_count DEV-A)" = $((n_a + 1))
+attest a ldev2-session --tls-role ldevid
+jqt "a session with the renewed LDevID is affirming" '.submods.tpm["ear.status"] == "affirming"' "$T/ldev2-session.json"
+
+# Revocation: refused in the TLS handshake from then on; the IDevID still works.
+"$REG" ldevid revoke "$CERT2" -c "$REGCONF" >"$T/revoke2.out" 2>&1
+check "tao-registrar ldevid revoke CERT-SERIAL" test $? = 0
+expect_in "says what it revoked" "revoked LDevID certificate $CERT2" "$T/revoke2.out"
+attest a ldev-revoked --tls-role ldevid
+check "the next session with the revoked LDevID is refused" test $? != 0
+sleep 0.2
+expect_in "the refusal is logged" "event=ldevid_revoked" "$T/reg.log"
+expect_in "as a handshake failure (certificate revoked)" 'verify="certificate revoked"' "$T/reg.log"
+attest a idev-after-revoke
+jqt "the IDevID still attests" '.submods.tpm["ear.status"] == "affirming"' "$T/idev-after-revoke.json"
+cp "$T/a-ldevid1.pem" "$T/a/ldevid.pem"
+attest a ldev1-still --tls-role ldevid
+jqt "the first LDevID, not revoked, still works" '.submods.tpm["ear.status"] == "affirming"' "$T/ldev1-still.json"
+"$REG" ldevid revoke DEV-A -c "$REGCONF" >"$T/revokeA.out" 2>&1
+check "tao-registrar ldevid revoke DEVICE-SERIAL" test $? = 0
+expect_in "revokes the device's remaining LDevID" "revoked 1 LDevID certificate of device DEV-A" "$T/revokeA.out"
+attest a ldev1-revoked --tls-role ldevid
+check "then the first LDevID is refused too" test $? != 0
+"$REG" ldevid revoke "$CERT2" -c "$REGCONF" >"$T/revoke-again.out" 2>&1
+check "revoking twice is an error" test $? = 1
+expect_in "saying so" "revoked already" "$T/revoke-again.out"
+"$REG" ldevid revoke 'no such thing!' -c "$REGCONF" >"$T/revoke-bad.out" 2>&1
+check "an unknown device or a non-hex serial is an error" test $? = 1
+
+# Self-enrollment with an LDevID (a new Device, 201).
+enroll c ldevC --ldevid
+check "device C self-enrolls asking for an LDevID" test $? = 0
+jqt "its new Device carries the LDevID" "(.[\"$URN_A\"].ldevidCertificate | type == \"string\") and .active == true" "$T/ldevC.json"
+openssl verify -CAfile "$CA" -purpose sslclient "$T/c/ldevid.pem" >/dev/null 2>&1
+check "C's LDevID chains to the operator CA" test $? = 0
+openssl x509 -in "$T/c/ldevid.pem" -noout -subject -nameopt RFC2253 >"$T/ldevC.subject"
+expect_in "and names DEV-C" "serialNumber=DEV-C" "$T/ldevC.subject"
+attest c ldevC-session --tls-role ldevid
+jqt "C attests with its LDevID" '.submods.tpm["ear.status"] == "affirming" and .["tao.device"] == "DEV-C"' "$T/ldevC-session.json"
+
+# Without the operator key the registrar runs, and issues no LDevID (501).
+stop_registrar
+mv "$T/reg/operator-ca/ca.key" "$T/operator-ca.key.aside"
+check "the registrar starts without the operator key" start_registrar
+URL=https://127.0.0.1:$PORT
+expect_in "and says it issues no LDevIDs" 'ldevid="not issued' "$T/reg.log"
+enroll c ldevC-nokey --ldevid
+check "an enrollment asking for an LDevID is refused" test $? != 0
+expect_in "with 501" "answered 501: this registrar issues no LDevIDs" "$T/ldevC-nokey.err"
+enroll c enrollC-nokey
+check "an enrollment without one still works" test $? = 0
+stop_registrar
+mv "$T/operator-ca.key.aside" "$T/reg/operator-ca/ca.key"
+start_registrar
+URL=https://127.0.0.1:$PORT

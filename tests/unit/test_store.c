@@ -807,11 +807,73 @@ static void test_migrate_from_1(void **state)
 
 	record_ok(s, att("TAO-M-1", "affirming", 1000, 1, 0, 10));
 	tao_store_close(s);
-	file_exec(f->path, "DROP TABLE tokens; DROP TABLE scim_resources; PRAGMA user_version = 1");
+	file_exec(f->path, "DROP TABLE ldevid_certs; DROP TABLE tokens; DROP TABLE scim_resources; "
+			   "PRAGMA user_version = 1");
 	assert_int_equal(file_user_version(f->path), 1);
 	s = open_ok(f->path);
 	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
 	assert_int_equal(stats(s).attestations, 1);
+	tao_store_close(s);
+}
+
+/* A database of schema 2 gains the LDevID table and keeps its tokens. */
+static void test_migrate_from_2(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_token t;
+	uint8_t h[32] = { 7 };
+	char err[512] = "";
+
+	assert_int_equal(tao_store_token_add(s, "ops", h, "operator", "", 100, err, sizeof(err)),
+			 0);
+	tao_store_close(s);
+	file_exec(f->path, "DROP TABLE ldevid_certs; PRAGMA user_version = 2");
+	assert_int_equal(file_user_version(f->path), 2);
+	s = open_ok(f->path);
+	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
+	assert_int_equal(tao_store_token_find(s, h, &t, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_add(s, "4A01", "TAO-M-2", 100, 200, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_revoked(s, "4A01", err, sizeof(err)), 0);
+	tao_store_close(s);
+}
+
+/* Issued LDevID certificates: recorded once, revoked by serial number or by device. */
+static void test_ldevid(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	char err[512] = "";
+
+	assert_int_equal(tao_store_ldevid_add(s, "4A01", "DEV-1", 100, 200, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_add(s, "4A02", "DEV-1", 110, 210, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_add(s, "4B01", "DEV-2", 120, 220, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_add(s, "4A01", "DEV-3", 130, 230, err, sizeof(err)),
+			 -EEXIST);
+	assert_non_null(strstr(err, "4A01 exists already"));
+	assert_int_equal(tao_store_ldevid_revoked(s, "4A01", err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_revoked(s, "FFFF", err, sizeof(err)), 0); /* unknown */
+
+	/* By serial number: that one only; twice is -EALREADY. */
+	assert_int_equal(tao_store_ldevid_revoke_cert(s, "4A01", 300, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_revoked(s, "4A01", err, sizeof(err)), 1);
+	assert_int_equal(tao_store_ldevid_revoked(s, "4A02", err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_revoke_cert(s, "4A01", 301, err, sizeof(err)), -EALREADY);
+	/* A serial number the store never issued is recorded as revoked all the same. */
+	assert_int_equal(tao_store_ldevid_revoke_cert(s, "7777", 302, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_revoked(s, "7777", err, sizeof(err)), 1);
+
+	/* By device: every valid one of it, no other device's. */
+	assert_int_equal(tao_store_ldevid_revoke_device(s, "DEV-1", 400, err, sizeof(err)), 1);
+	assert_int_equal(tao_store_ldevid_revoked(s, "4A02", err, sizeof(err)), 1);
+	assert_int_equal(tao_store_ldevid_revoked(s, "4B01", err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_revoke_device(s, "DEV-1", 401, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_ldevid_revoke_device(s, "NOBODY", 402, err, sizeof(err)), 0);
+	tao_store_close(s);
+
+	/* Revocation is on disk: another handle sees it. */
+	s = open_ok(f->path);
+	assert_int_equal(tao_store_ldevid_revoked(s, "4A02", err, sizeof(err)), 1);
 	tao_store_close(s);
 }
 
@@ -839,6 +901,8 @@ int main(void)
 		T(test_resources),
 		T(test_tokens),
 		T(test_migrate_from_1),
+		T(test_migrate_from_2),
+		T(test_ldevid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
