@@ -96,7 +96,7 @@ static int get_b64(struct json_object *o, const char *key, const char *what, siz
 {
 	char where[96];
 
-	snprintf(where, sizeof(where), "%s.", what);
+	snprintf(where, sizeof(where), "%.*s.", (int)sizeof(where) - 2, what);
 	return b64_value(json_object_object_get(o, key), where, key, min, max, out, e);
 }
 
