@@ -91,6 +91,20 @@ static const char *const migrations[] = {
 	"  revoked INTEGER" /* unix seconds, or NULL while valid */
 	");"
 	"CREATE INDEX ldevid_certs_device ON ldevid_certs (device);",
+	/*
+	 * 3 -> 4: expression indexes on the unique attributes of the Device extensions, written
+	 * exactly as the SQL pre-selection of filters (and so the uniqueness check on create)
+	 * spells them: without them every create of such a Device scans every body.
+	 */
+	"CREATE INDEX scim_ble_mac ON scim_resources (json_extract(body, "
+	"'$.\"urn:ietf:params:scim:schemas:extension:ble:2.0:Device\".\"deviceMacAddress\"') "
+	"COLLATE NOCASE);"
+	"CREATE INDEX scim_ble_irk ON scim_resources (json_extract(body, "
+	"'$.\"urn:ietf:params:scim:schemas:extension:ble:2.0:Device\".\"irk\"') "
+	"COLLATE NOCASE);"
+	"CREATE INDEX scim_dpp_mac ON scim_resources (json_extract(body, "
+	"'$.\"urn:ietf:params:scim:schemas:extension:dpp:2.0:Device\".\"deviceMacAddress\"') "
+	"COLLATE NOCASE);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == TAO_STORE_SCHEMA_VERSION,

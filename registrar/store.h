@@ -15,7 +15,7 @@
 struct tao_store;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define TAO_STORE_SCHEMA_VERSION 3
+#define TAO_STORE_SCHEMA_VERSION 4
 
 /*
  * Open (and create, or migrate up to TAO_STORE_SCHEMA_VERSION) the database at path. A database

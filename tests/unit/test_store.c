@@ -124,19 +124,25 @@ static struct tao_store_device device(struct tao_store *s, const char *serial)
 }
 
 /* PRAGMA user_version straight from the file. */
-static int64_t file_user_version(const char *path)
+/* The single integer a query of the file gives. */
+static int64_t file_count(const char *path, const char *sql)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	int64_t v;
 
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return v;
+}
+
+static int64_t file_user_version(const char *path)
+{
+	return file_count(path, "PRAGMA user_version");
 }
 
 static void file_exec(const char *path, const char *sql)
@@ -828,7 +834,9 @@ static void test_migrate_from_2(void **state)
 	assert_int_equal(tao_store_token_add(s, "ops", h, "operator", "", 100, err, sizeof(err)),
 			 0);
 	tao_store_close(s);
-	file_exec(f->path, "DROP TABLE ldevid_certs; PRAGMA user_version = 2");
+	file_exec(f->path,
+		  "DROP INDEX scim_ble_mac; DROP INDEX scim_ble_irk; DROP INDEX scim_dpp_mac; "
+		  "DROP TABLE ldevid_certs; PRAGMA user_version = 2");
 	assert_int_equal(file_user_version(f->path), 2);
 	s = open_ok(f->path);
 	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
@@ -836,6 +844,11 @@ static void test_migrate_from_2(void **state)
 	assert_int_equal(tao_store_ldevid_add(s, "4A01", "TAO-M-2", 100, 200, err, sizeof(err)), 0);
 	assert_int_equal(tao_store_ldevid_revoked(s, "4A01", err, sizeof(err)), 0);
 	tao_store_close(s);
+	/* Schema 4: the unique MAC and IRK attributes are indexed. */
+	assert_int_equal(file_count(f->path, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'index' AND name IN ('scim_ble_mac', 'scim_ble_irk', "
+					     "'scim_dpp_mac')"),
+			 3);
 }
 
 /* Issued LDevID certificates: recorded once, revoked by serial number or by device. */
