@@ -68,7 +68,8 @@ struct registrar {
 	struct evhttp_bound_socket *bound;
 	struct event *sig_term, *sig_int;
 	SSL_CTX *ssl;
-	X509_STORE *trust;
+	X509_STORE *trust;	/* manufacturer CAs: the IAK (and IDevID) chains */
+	X509_STORE *tls_trust;	/* manufacturer and operator CAs: the TLS leaf's chain */
 	EVP_PKEY *operator_key; /* NULL: no LDevIDs are issued */
 	X509 *operator_cert;
 	struct tao_policy *policy; /* NULL: none */
@@ -408,6 +409,7 @@ static int reg_attest(void *ctx, SSL *ssl, const char *text, size_t len, const c
 		o.prev_counters = &prev;
 	}
 	o.trust = r->trust;
+	o.tls_trust = r->tls_trust;
 	o.policy = r->policy;
 	o.cache = r->cache;
 	o.peer_cert_der = der;
@@ -768,7 +770,10 @@ static int load_trust(struct registrar *r, char *err, size_t errlen)
 	rc = tao_trust_load(c->manufacturer_ca, &r->trust, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (X509_STORE_load_file(r->trust, c->operator_ca) != 1)
+	rc = tao_trust_load(c->manufacturer_ca, &r->tls_trust, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (X509_STORE_load_file(r->tls_trust, c->operator_ca) != 1)
 		return snprintf(err, errlen, "%s: no PEM certificates could be loaded",
 				c->operator_ca),
 		       -EINVAL;
@@ -816,6 +821,7 @@ static void registrar_free(struct registrar *r)
 		event_base_free(r->base);
 	SSL_CTX_free(r->ssl);
 	X509_STORE_free(r->trust);
+	X509_STORE_free(r->tls_trust);
 	EVP_PKEY_free(r->operator_key);
 	X509_free(r->operator_cert);
 	tao_chain_cache_free(r->cache);

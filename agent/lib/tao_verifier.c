@@ -227,7 +227,12 @@ static void verify_chain(struct run *r, enum tao_check_id id, const char *what,
 			ok = false;
 		}
 	}
-	if (!ok || X509_STORE_CTX_init(ctx, r->opts->trust, x, untrusted) != 1) {
+	/* The TLS leaf may have CAs of its own (the operator CA of LDevIDs); the IAK never. */
+	if (!ok || X509_STORE_CTX_init(ctx,
+				       id == TAO_CHECK_IDEVID_CHAIN && r->opts->tls_trust
+					       ? r->opts->tls_trust
+					       : r->opts->trust,
+				       x, untrusted) != 1) {
 		r->internal = true;
 		set(r, id, TAO_RESULT_FAIL, "OpenSSL could not set up the verification");
 		goto out;

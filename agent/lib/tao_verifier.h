@@ -94,7 +94,13 @@ struct tao_chain_cache *tao_chain_cache_new(void);
 void tao_chain_cache_free(struct tao_chain_cache *c);
 
 struct tao_verify_opts {
-	X509_STORE *trust;		 /* the manufacturer CAs; required */
+	X509_STORE *trust; /* the manufacturer CAs; required */
+	/*
+	 * The CAs of the TLS leaf's chain (certs.idevid): the manufacturer CAs and, at a
+	 * registrar, its operator CA for LDevIDs; NULL: trust. The IAK always chains to trust
+	 * alone, so an operator-issued IAK certificate is refused.
+	 */
+	X509_STORE *tls_trust;
 	const struct tao_policy *policy; /* NULL: the policy checks are skipped */
 	time_t at;			 /* the time to verify at; 0: now */
 	struct tao_chain_cache *cache;	 /* NULL: verify every chain */

@@ -464,6 +464,28 @@ static void test_session(void **state)
 	free(other);
 }
 
+/* The TLS leaf's CAs are its own: the IAK never chains to them (an operator-issued IAK). */
+static void test_tls_trust_separate(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_verify_opts o = { .trust = f->trust, .tls_trust = f->other, .at = AT_VALID };
+
+	/* The TLS leaf checked against other CAs only: its chain fails, the IAK's passes. */
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_IDEVID_CHAIN, TAO_RESULT_FAIL, "IDevID certificate chain");
+	expect(&f->v, TAO_CHECK_IAK_CHAIN, TAO_RESULT_PASS, "");
+	/* The IAK's CAs are the other ones: the IAK fails even though tls_trust would pass it. */
+	o.trust = f->other;
+	o.tls_trust = f->trust;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	expect(&f->v, TAO_CHECK_IAK_CHAIN, TAO_RESULT_FAIL, "IAK certificate chain");
+	expect(&f->v, TAO_CHECK_IDEVID_CHAIN, TAO_RESULT_PASS, "");
+	/* Both the manufacturer's: affirming. */
+	o.trust = f->trust;
+	assert_int_equal(tao_verify_evidence(&f->ev, f->ev.binder, &o, &f->v), 0);
+	assert_int_equal(f->v.status, TAO_STATUS_AFFIRMING);
+}
+
 /* The counters check against the last accepted quote of the device. */
 static void test_counters(void **state)
 {
@@ -564,6 +586,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_honest),
 		T(test_session),
+		T(test_tls_trust_separate),
 		T(test_counters),
 		cmocka_unit_test(test_counters_rule),
 		T(test_reloaded_is_warning),
