@@ -401,6 +401,17 @@ int taoctl_usage(const char *cmd, const char *fmt, ...)
 	return TAOCTL_EXIT_USAGE;
 }
 
+int taoctl_tls_role(const char *cmd, const char *arg, uint32_t *role)
+{
+	if (strcmp(arg, "idevid") == 0)
+		*role = TAO_KEY_ROLE_IDEVID;
+	else if (strcmp(arg, "ldevid") == 0)
+		*role = TAO_KEY_ROLE_LDEVID;
+	else
+		return taoctl_usage(cmd, "%s: --tls-role is idevid or ldevid", cmd), -EINVAL;
+	return 0;
+}
+
 int taoctl_option_error(const char *cmd, char **argv, int c)
 {
 	const char *where = cmd ? cmd : "";

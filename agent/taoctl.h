@@ -6,6 +6,8 @@
 #ifndef TAOCTL_H
 #define TAOCTL_H
 
+#include <stdint.h>
+
 struct command;
 
 /* Exit statuses (docs/taoctl.md); "verify" adds 3 for a warning. */
@@ -25,5 +27,8 @@ __attribute__((format(printf, 2, 3))) int taoctl_usage(const char *cmd, const ch
 
 /* getopt_long() returned '?' or ':' (with opterr 0 it printed nothing). Returns the exit status. */
 int taoctl_option_error(const char *cmd, char **argv, int c);
+
+/* --tls-role: "idevid" or "ldevid" into *role; else a usage error (printed) and -EINVAL. */
+int taoctl_tls_role(const char *cmd, const char *arg, uint32_t *role);
 
 #endif /* TAOCTL_H */

@@ -205,13 +205,8 @@ int taoctl_cmd_attest(const struct command *cmd, int argc, char **argv)
 			ca = optarg;
 			break;
 		case 'r':
-			if (strcmp(optarg, "idevid") == 0)
-				tls_role = TAO_KEY_ROLE_IDEVID;
-			else if (strcmp(optarg, "ldevid") == 0)
-				tls_role = TAO_KEY_ROLE_LDEVID;
-			else
-				return taoctl_usage(name, "%s: --tls-role is idevid or ldevid",
-						    name);
+			if (taoctl_tls_role(name, optarg, &tls_role) < 0)
+				return TAOCTL_EXIT_USAGE;
 			break;
 		case 'd':
 			state_dir = optarg;

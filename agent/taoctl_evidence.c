@@ -42,7 +42,6 @@ static void evidence_freep(struct tao_evidence **ev)
 	}
 }
 
-/* Milliseconds on the monotonic clock, for TAO_TIMING=1. */
 int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -89,13 +88,8 @@ int taoctl_cmd_evidence(const struct command *cmd, int argc, char **argv)
 			state_dir = optarg;
 			break;
 		case 'r':
-			if (strcmp(optarg, "idevid") == 0)
-				tls_role = TAO_KEY_ROLE_IDEVID;
-			else if (strcmp(optarg, "ldevid") == 0)
-				tls_role = TAO_KEY_ROLE_LDEVID;
-			else
-				return taoctl_usage(name, "%s: --tls-role is idevid or ldevid",
-						    name);
+			if (taoctl_tls_role(name, optarg, &tls_role) < 0)
+				return TAOCTL_EXIT_USAGE;
 			break;
 		case 'j':
 			json = true;

@@ -25,39 +25,9 @@
 #include "tao_policy.h"
 #include "tao_verifier.h"
 #include "taoctl.h"
+#include "tao_util.h"
 
 enum { EXIT_OK = TAOCTL_EXIT_OK, EXIT_FAIL = TAOCTL_EXIT_RUNTIME };
-
-/* All of path into a NUL-terminated buffer of at most max bytes. */
-static int slurp(const char *path, size_t max, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return -errno;
-	buf = malloc(max + 2);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return -EIO;
-	}
-	fclose(f);
-	if (n > max) {
-		free(buf);
-		return -EFBIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
 
 /* Seconds since the epoch, or an ISO 8601 date/time in UTC: 2030-01-01, 2030-01-01T12:00:00Z. */
 static bool parse_time(const char *s, time_t *out)
@@ -126,7 +96,7 @@ static int load_inputs(const char *cmd, struct inputs *in)
 		return EXIT_FAIL;
 	}
 	if (in->policy) {
-		rc = slurp(in->policy, TAO_POLICY_MAX_BYTES, &text, &len);
+		rc = tao_read_file(in->policy, TAO_POLICY_MAX_BYTES, &text, &len);
 		if (rc < 0) {
 			taoctl_err("%s: %s: %s", cmd, in->policy, strerror(-rc));
 			return EXIT_FAIL;
@@ -138,7 +108,7 @@ static int load_inputs(const char *cmd, struct inputs *in)
 		in->have_policy = true;
 		free(tao_steal_ptr(&text));
 	}
-	rc = slurp(in->evidence, TAO_EVIDENCE_MAX_BYTES, &text, &len);
+	rc = tao_read_file(in->evidence, TAO_EVIDENCE_MAX_BYTES, &text, &len);
 	if (rc < 0) {
 		taoctl_err("%s: %s: %s", cmd, in->evidence,
 			   rc == -EFBIG ? "larger than the evidence bound" : strerror(-rc));

@@ -33,6 +33,7 @@
 #include "store.h"
 #include "tao_devid.h"
 #include "tao_policy.h"
+#include "tao_util.h"
 #include "tao_verifier.h"
 
 #define DEFAULT_CONFIG "/etc/tao/registrar.conf"
@@ -100,31 +101,6 @@ static int die(const char *what, const char *err)
 static int path_join(char *buf, size_t len, const char *dir, const char *name)
 {
 	return snprintf(buf, len, "%s/%s", dir, name) < (int)len ? 0 : -ENAMETOOLONG;
-}
-
-static int read_small(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return -errno;
-	buf = malloc((1u << 20) + 1);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	n = fread(buf, 1, (1u << 20) + 1, f);
-	fclose(f);
-	if (n > (1u << 20)) {
-		free(buf);
-		return -E2BIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
 }
 
 /* The default policy: the events the module itself writes, no reference PCR values. */
@@ -221,7 +197,7 @@ static int cmd_init(int argc, char **argv)
 	if (man) {
 		if ((rc = tao_trust_load(man, &trust, err, sizeof(err))) < 0)
 			return die("init: --manufacturer-ca", err);
-		if ((rc = read_small(man, &text, &len)) < 0)
+		if ((rc = tao_read_file(man, 1u << 20, &text, &len)) < 0)
 			return die("init: --manufacturer-ca", strerror(-rc));
 	}
 	X509_STORE_free(trust);
@@ -231,7 +207,7 @@ static int cmd_init(int argc, char **argv)
 		size_t plen;
 
 		pol = calloc(1, sizeof(*pol));
-		if (!pol || (rc = read_small(policy, &ptext, &plen)) < 0) {
+		if (!pol || (rc = tao_read_file(policy, 1u << 20, &ptext, &plen)) < 0) {
 			free(text);
 			free(pol);
 			return die("init: --policy", rc < 0 ? strerror(-rc) : "out of memory");

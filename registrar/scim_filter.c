@@ -825,14 +825,16 @@ static bool logical(struct parser *p, const char *w)
 	return true;
 }
 
-static struct scim_filter *parse_and(struct parser *p)
+/* operand (word operand)*: left-associative chains of one logical operator. */
+static struct scim_filter *parse_chain(struct parser *p, const char *word, enum scim_op op,
+				       struct scim_filter *(*operand)(struct parser *p))
 {
-	struct scim_filter *f = parse_term(p);
+	struct scim_filter *f = operand(p);
 
-	while (f && !p->failed && logical(p, "and")) {
-		struct scim_filter *r = parse_term(p), *n;
+	while (f && !p->failed && logical(p, word)) {
+		struct scim_filter *r = operand(p), *n;
 
-		if (!r || !(n = node(p, SCIM_OP_AND))) {
+		if (!r || !(n = node(p, op))) {
 			scim_filter_free(f);
 			scim_filter_free(r);
 			return NULL;
@@ -848,27 +850,14 @@ static struct scim_filter *parse_and(struct parser *p)
 	return f;
 }
 
+static struct scim_filter *parse_and(struct parser *p)
+{
+	return parse_chain(p, "and", SCIM_OP_AND, parse_term);
+}
+
 static struct scim_filter *parse_or(struct parser *p)
 {
-	struct scim_filter *f = parse_and(p);
-
-	while (f && !p->failed && logical(p, "or")) {
-		struct scim_filter *r = parse_and(p), *n;
-
-		if (!r || !(n = node(p, SCIM_OP_OR))) {
-			scim_filter_free(f);
-			scim_filter_free(r);
-			return NULL;
-		}
-		n->left = f;
-		n->right = r;
-		f = n;
-	}
-	if (p->failed) {
-		scim_filter_free(f);
-		return NULL;
-	}
-	return f;
+	return parse_chain(p, "or", SCIM_OP_OR, parse_and);
 }
 
 static bool parser_init(struct parser *p, const char *what, const char *text, char *err,

@@ -692,31 +692,6 @@ static int tls_setup(struct registrar *r, char *err, size_t errlen)
 	return 0;
 }
 
-static int read_file(const char *path, size_t max, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return -errno;
-	buf = malloc(max + 1);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (n > max) {
-		free(buf);
-		return -E2BIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /*
  * The operator CA's key, when [trust] operator_key names a file that exists: the registrar then
  * issues LDevIDs. It must be the key of the operator CA certificate.
@@ -785,7 +760,7 @@ static int load_trust(struct registrar *r, char *err, size_t errlen)
 		return rc;
 	if (!c->policy[0])
 		return 0;
-	rc = read_file(c->policy, 1u << 20, &text, &len);
+	rc = tao_read_file(c->policy, 1u << 20, &text, &len);
 	if (rc < 0)
 		return snprintf(err, errlen, "[attestation] policy %s: %s", c->policy,
 				strerror(-rc)),

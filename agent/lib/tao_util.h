@@ -12,4 +12,10 @@ __attribute__((format(printf, 4, 5))) int tao_errf(char *err, size_t errlen, int
 /* CLOCK_MONOTONIC in milliseconds (for phase timings). */
 double tao_mono_ms(void);
 
+/*
+ * All of the file at path into a malloc()ed, NUL-terminated *out of at most max bytes (*len
+ * without the NUL). Returns 0, -EFBIG (larger than max), or the open/read error.
+ */
+int tao_read_file(const char *path, size_t max, char **out, size_t *len);
+
 #endif /* TAO_UTIL_H */
