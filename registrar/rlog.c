@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* Structured logs: logfmt on stderr, or native journal fields under systemd. */
 #include "rlog.h"
+#include "tao_util.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -19,22 +20,10 @@
 static enum rlog_level min_level = RLOG_INFO;
 static bool to_journal;
 
-/* Is stderr the journal stream systemd connected (its device and inode in $JOURNAL_STREAM)? */
-static bool stderr_is_journal(void)
-{
-	const char *e = getenv("JOURNAL_STREAM");
-	unsigned long long dev, ino;
-	struct stat st;
-
-	if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) < 0)
-		return false;
-	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
-}
-
 void rlog_init(enum rlog_level min, int journal)
 {
 	min_level = min;
-	to_journal = journal < 0 ? stderr_is_journal() : journal > 0;
+	to_journal = journal < 0 ? tao_stderr_is_journal() : journal > 0;
 }
 
 int rlog_level_parse(const char *s)

@@ -3,6 +3,7 @@
 #ifndef TAO_UTIL_H
 #define TAO_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Format a message into err (when err and errlen are given) and return rc. */
@@ -17,5 +18,8 @@ double tao_mono_ms(void);
  * without the NUL). Returns 0, -EFBIG (larger than max), or the open/read error.
  */
 int tao_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Is stderr the journal stream systemd connected (its device and inode in $JOURNAL_STREAM)? */
+bool tao_stderr_is_journal(void);
 
 #endif /* TAO_UTIL_H */

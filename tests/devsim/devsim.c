@@ -21,6 +21,7 @@
 #include "tao_names.h"
 #include "tao_pcr_sel.h"
 #include "tao_pcr_values.h"
+#include "tao_ldevid_req.h"
 #include "tao_tpm_esys.h"
 #include "tao_tpm_public.h"
 #include "tao_util.h"
@@ -439,97 +440,20 @@ int devsim_evidence_fn(void *arg, const uint8_t binder[32], const struct tao_att
 	return devsim_evidence(arg, binder, &params->pcrs, text, err, errlen);
 }
 
-/* The CSR's signer: the LDevID in the TPM, or a software key (foreign_csr). */
-struct csr_signer {
-	struct tao_esys *e;
-	EVP_PKEY *soft;
-};
-
-static int csr_sign(void *arg, const uint8_t digest[32], uint8_t **der, size_t *der_len, char *err,
-		    size_t errlen)
-{
-	struct csr_signer *c = arg;
-	EVP_PKEY_CTX *ctx;
-	size_t n = 0;
-	int ok;
-
-	if (!c->soft)
-		return tao_esys_sign_sha256(c->e, TAO_HANDLE_LDEVID, digest, der, der_len, err,
-					    errlen);
-	ctx = EVP_PKEY_CTX_new(c->soft, NULL);
-	ok = ctx && EVP_PKEY_sign_init(ctx) == 1 && EVP_PKEY_sign(ctx, NULL, &n, digest, 32) == 1 &&
-	     (*der = malloc(n)) && EVP_PKEY_sign(ctx, *der, &n, digest, 32) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	if (!ok) {
-		set_err(err, errlen, "signing the request with the software key");
-		return -EIO;
-	}
-	*der_len = n;
-	return 0;
-}
-
 int devsim_ldevid_request(struct devsim *d, const uint8_t binder[32], bool foreign_csr,
 			  struct tao_ldevid_request *out, char *err, size_t errlen)
 {
-	struct tao_tpm_public *pub = NULL;
-	struct csr_signer signer = { d->e, NULL };
-	EVP_PKEY *pkey = NULL;
-	X509_REQ *req = NULL;
-	unsigned char *der = NULL;
-	char subject[2 * TAO_SERIAL_MAX + 40];
-	int rc, len;
+	struct tao_ldevid_req_opts o = { .ldevid_handle = TAO_HANDLE_LDEVID,
+					 .iak_handle = TAO_HANDLE_IAK,
+					 .serial = d->serial };
+	int rc;
 
-	rc = tao_esys_exists(d->e, TAO_HANDLE_LDEVID, err, errlen);
-	if (rc == 0) {
-		rc = tao_esys_create_child_persist(d->e, TAO_TEMPLATE_DEVID, TAO_HANDLE_LDEVID, err,
-						   errlen);
-		if (rc < 0)
-			err_prefix(err, errlen, "creating the LDevID under the SRK");
-	}
-	if (rc < 0)
-		return rc;
-	rc = read_key(d->e, TAO_HANDLE_LDEVID, "LDevID", &pub, &pkey, err, errlen);
-	if (rc < 0)
-		return rc;
-	if (pub->tpmt_len > sizeof(out->public_area)) {
-		rc = -E2BIG;
-		set_err(err, errlen, "the LDevID's public area is too large");
-		goto out;
-	}
-	memcpy(out->public_area, pub->tpmt, pub->tpmt_len);
-	out->public_len = pub->tpmt_len;
-	if (foreign_csr) {
-		EVP_PKEY_free(pkey);
-		pkey = signer.soft = EVP_EC_gen("P-256");
-		if (!pkey) {
-			rc = -ENOMEM;
-			set_err(err, errlen, "out of memory");
-			goto out;
-		}
-	}
-	snprintf(subject, sizeof(subject), "CN=LDevID %s,serialNumber=%s", d->serial, d->serial);
-	rc = tao_csr_build(pkey, subject, csr_sign, &signer, &req, err, errlen);
-	if (rc < 0) {
-		err_prefix(err, errlen, "the LDevID request");
-		goto out;
-	}
-	len = i2d_X509_REQ(req, &der);
-	if (len <= 0 || !(out->csr_der = malloc((size_t)len))) {
-		rc = -ENOMEM;
+	if (foreign_csr && !(o.foreign = EVP_EC_gen("P-256"))) {
 		set_err(err, errlen, "out of memory");
-		goto out;
+		return -ENOMEM;
 	}
-	memcpy(out->csr_der, der, (size_t)len);
-	out->csr_len = (size_t)len;
-	rc = tao_esys_certify(d->e, TAO_HANDLE_LDEVID, TAO_HANDLE_IAK, binder, 32, out->attest,
-			      &out->attest_len, out->sig, &out->sig_len, err, errlen);
-	if (rc < 0)
-		err_prefix(err, errlen, "certifying the LDevID with the IAK");
-out:
-	OPENSSL_free(der);
-	X509_REQ_free(req);
-	EVP_PKEY_free(pkey);
-	free(pub);
+	rc = tao_ldevid_request_make(d->e, &o, binder, out, NULL, err, errlen);
+	EVP_PKEY_free(o.foreign);
 	return rc;
 }
 
