@@ -282,6 +282,26 @@ static const struct command commands[] = {
 		.run = taoctl_cmd_attest,
 	},
 	{
+		.name = "status",
+		.args = "[--enroll | --reattest] [--state-dir DIR] [--json]",
+		.summary = "Show what the device agent taod reports",
+		.help = "Read taod's properties on the system bus (org.tao.Agent1: State,\n"
+			"StatusText, DeviceId, Registrar, LastResult, LastAttestation) and show\n"
+			"them. With --enroll or --reattest, first ask taod to enroll again (a\n"
+			"new LDevID) or to re-attest now (root or group tao). When taod is not\n"
+			"on the bus, show its persisted state (STATE-DIR/taod.json) instead.\n"
+			"Exit status: 0 ready with an affirming or warning result, 3 refused or\n"
+			"contraindicated, 1 anything else (enrolling, retrying, an error), 2 bad\n"
+			"usage, 4 taod is not running.\n"
+			"\n"
+			"Options:\n"
+			"  -E, --enroll          Ask taod to enroll again\n"
+			"  -R, --reattest        Ask taod to re-attest now\n"
+			"  -d, --state-dir DIR   Where taod.json is (default "
+			"/var/lib/tao)\n" JSON_HELP HELP_HELP,
+		.run = taoctl_cmd_status,
+	},
+	{
 		.name = "verify",
 		.args = "--evidence FILE --binder HEX --trust CA.pem [--policy FILE] [--at TIME] "
 			"[--json]",
@@ -307,19 +327,23 @@ static const struct command commands[] = {
 	{
 		.name = "policy",
 		.args = "capture --evidence FILE --binder HEX --trust CA.pem --out POLICY [--at "
-			"TIME]",
+			"TIME] [--digest-type TYPE]...",
 		.summary = "Write a reference-value policy from a known-good device",
 		.help = "Verify the evidence (every check but the policy ones must pass;\n"
 			"warnings are shown) and write a policy (docs/protocol.md, \"Policy\"):\n"
 			"the quoted PCR values except the log PCR, and every (type, name) of the\n"
-			"log as an allowed event. Written atomically. Needs no module.\n"
+			"log as an allowed event; for the types of --digest-type, each (type,\n"
+			"name, sha256 data digest) instead, so that only that data is allowed.\n"
+			"Written atomically. Needs no module.\n"
 			"\n"
 			"Options:\n"
 			"  -e, --evidence FILE   The evidence record\n"
 			"  -b, --binder HEX      The binder it was made for, 32 bytes in hex\n"
 			"  -t, --trust CA.pem    The manufacturer CA certificates (PEM)\n"
 			"  -o, --out POLICY      Where the policy goes\n"
-			"  -a, --at TIME         Verify at TIME instead of now\n" HELP_HELP,
+			"  -a, --at TIME         Verify at TIME instead of now\n"
+			"  -d, --digest-type TYPE  Capture the data digests of events of TYPE\n"
+			"                        (decimal or 0x hex; repeatable)\n" HELP_HELP,
 		.run = taoctl_cmd_policy,
 	},
 	{
@@ -514,8 +538,7 @@ static int request_error(const struct command *cmd, struct tao_nl *nl, int rc)
 	return runtime_error(cmd, rc, detail);
 }
 
-/* A u32 in decimal or 0x hex; false if s is not exactly one. */
-static bool parse_u32(const char *s, uint32_t *v)
+bool taoctl_parse_u32(const char *s, uint32_t *v)
 {
 	unsigned long long x;
 	char *end;
@@ -745,14 +768,14 @@ static int cmd_log(const struct command *cmd, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+:s:c:rjh", opts, NULL)) != -1) {
 		if (c == 's') {
-			if (!parse_u32(optarg, &start))
+			if (!taoctl_parse_u32(optarg, &start))
 				return taoctl_usage(cmd_name(cmd),
 						    "%s: --start wants a sequence number, not '%s'",
 						    cmd->name, optarg);
 			continue;
 		}
 		if (c == 'c') {
-			if (!parse_u32(optarg, &ctx->limit))
+			if (!taoctl_parse_u32(optarg, &ctx->limit))
 				return taoctl_usage(cmd_name(cmd),
 						    "%s: --count wants a number, not '%s'",
 						    cmd->name, optarg);
@@ -910,7 +933,7 @@ static int cmd_bind(const struct command *cmd, int argc, char **argv)
 		return taoctl_usage(cmd_name(cmd),
 				    "%s: unknown role '%s'; want iak, idevid, ldevid or ak",
 				    cmd->name, argv[optind]);
-	if (strncmp(argv[optind + 1], "0x", 2) != 0 || !parse_u32(argv[optind + 1], &handle))
+	if (strncmp(argv[optind + 1], "0x", 2) != 0 || !taoctl_parse_u32(argv[optind + 1], &handle))
 		return taoctl_usage(cmd_name(cmd),
 				    "%s: HANDLE '%s' is not a 32-bit hex number like 0x81000001",
 				    cmd->name, argv[optind + 1]);
@@ -988,7 +1011,7 @@ static int cmd_measure(const struct command *cmd, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:t:n:f:d:D:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (!parse_u32(optarg, &m.type))
+			if (!taoctl_parse_u32(optarg, &m.type))
 				return taoctl_usage(
 					cmd_name(cmd),
 					"%s: --type wants a 32-bit number (decimal or 0x "
@@ -1370,7 +1393,7 @@ static int cmd_random(const struct command *cmd, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return taoctl_usage(cmd_name(cmd), "%s: wants the number of bytes N", cmd->name);
-	if (!parse_u32(argv[optind], &n))
+	if (!taoctl_parse_u32(argv[optind], &n))
 		return taoctl_usage(cmd_name(cmd), "%s: N '%s' is not a number", cmd->name,
 				    argv[optind]);
 	buf = malloc(n ? n : 1);

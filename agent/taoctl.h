@@ -6,6 +6,7 @@
 #ifndef TAOCTL_H
 #define TAOCTL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct command;
@@ -27,6 +28,9 @@ __attribute__((format(printf, 2, 3))) int taoctl_usage(const char *cmd, const ch
 
 /* getopt_long() returned '?' or ':' (with opterr 0 it printed nothing). Returns the exit status. */
 int taoctl_option_error(const char *cmd, char **argv, int c);
+
+/* A u32 in decimal or 0x hex; false if s is not exactly one. */
+bool taoctl_parse_u32(const char *s, uint32_t *v);
 
 /* --tls-role: "idevid" or "ldevid" into *role; else a usage error (printed) and -EINVAL. */
 int taoctl_tls_role(const char *cmd, const char *arg, uint32_t *role);

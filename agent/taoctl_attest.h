@@ -12,4 +12,7 @@ struct command;
 
 int taoctl_cmd_attest(const struct command *cmd, int argc, char **argv);
 
+/* taoctl status: taod's state over D-Bus (taoctl_status.c). */
+int taoctl_cmd_status(const struct command *cmd, int argc, char **argv);
+
 #endif /* TAOCTL_ATTEST_H */

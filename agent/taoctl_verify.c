@@ -297,10 +297,13 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 		{ "trust", required_argument, NULL, 't' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "digest-type", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = "policy", *out = NULL;
+	uint32_t types[64];
+	size_t n_types = 0, n_digests = 0;
 	struct inputs in = { 0 };
 	struct tao_policy p = { 0 };
 	struct json_object *j = NULL;
@@ -315,7 +318,7 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 	argc--;
 	argv++;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:e:b:t:a:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:b:t:a:o:d:h", opts, NULL)) != -1) {
 		rc = common_opt(name, c, &in);
 		if (rc < 0)
 			continue;
@@ -324,6 +327,17 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'd':
+			if (n_types == sizeof(types) / sizeof(types[0]))
+				return taoctl_usage(name, "%s: at most %zu --digest-type", name,
+						    sizeof(types) / sizeof(types[0]));
+			if (!taoctl_parse_u32(optarg, &types[n_types++]))
+				return taoctl_usage(
+					name,
+					"%s: --digest-type wants an event type (decimal "
+					"or 0x hex), not '%s'",
+					name, optarg);
 			break;
 		case 'h':
 			return taoctl_show_help(cmd);
@@ -351,11 +365,21 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 		if (v.checks[i].result == TAO_RESULT_WARN)
 			taoctl_err("%s: warning: %s: %s", name, tao_check_name(i),
 				   v.checks[i].reason);
-	if (tao_policy_capture(&in.ev, &p) < 0 || !(j = tao_policy_to_json(&p))) {
+	rc = tao_policy_capture_digests(&in.ev, types, n_types, &p);
+	if (rc == -ENODATA) {
+		taoctl_err("%s: --digest-type: an event of the type has no sha256 data digest (the "
+			   "log has no sha256 bank); no policy written",
+			   name);
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	if (rc < 0 || !(j = tao_policy_to_json(&p))) {
 		taoctl_err("%s: out of memory", name);
 		rc = EXIT_FAIL;
 		goto done;
 	}
+	for (size_t i = 0; i < p.n_events; i++)
+		n_digests += p.events[i].has_digest;
 	rc = write_atomic(out, json_object_to_json_string_ext(
 				       j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						  JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -364,8 +388,10 @@ int taoctl_cmd_policy(const struct command *cmd, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto done;
 	}
-	printf("wrote %s: %zu reference PCR values, %zu allowed events (device %s)\n", out,
-	       p.pcrs.n, p.n_events, v.device_serial);
+	printf("wrote %s: %zu reference PCR values, %zu allowed events", out, p.pcrs.n, p.n_events);
+	if (n_types)
+		printf(", %zu with a data digest", n_digests);
+	printf(" (device %s)\n", v.device_serial);
 	rc = EXIT_OK;
 done:
 	json_object_put(j);

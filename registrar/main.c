@@ -3,17 +3,20 @@
  * tao-registrar: the owner's onboarding service (docs/registrar.md).
  *
  *   tao-registrar init DIR [--manufacturer-ca FILE] [--policy FILE] [--listen ADDR:PORT]
+ *                          [--server-name NAME]...
  *   tao-registrar [-c FILE] [run]
  *   tao-registrar check [-c FILE]
  */
 #include <ctype.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,7 +52,7 @@ static const char usage_text[] =
 	"       tao-registrar token revoke NAME [-c FILE]\n"
 	"       tao-registrar ldevid revoke DEVICE-SERIAL|CERT-SERIAL [-c FILE]\n"
 	"       tao-registrar init DIR [--manufacturer-ca FILE] [--policy FILE]\n"
-	"                              [--listen ADDR:PORT]\n"
+	"                              [--listen ADDR:PORT] [--server-name NAME]...\n"
 	"\n"
 	"The owner's onboarding service: verifies TPM evidence bound to the TLS session it\n"
 	"arrives on, and keeps every device's state.\n"
@@ -58,7 +61,8 @@ static const char usage_text[] =
 	"  run     serve (the default) until SIGTERM or SIGINT\n"
 	"  check   load the configuration and everything it names, then exit\n"
 	"  init    make a working setup in DIR: registrar.conf, an operator CA, a server\n"
-	"          certificate for localhost, the manufacturer CAs, a policy, the database\n"
+	"          certificate (for localhost unless --server-name), the manufacturer CAs, a\n"
+	"          policy, the database\n"
 	"  token   bearer tokens of the SCIM API: create prints a new token once (only its\n"
 	"          hash is stored); an installer's token is limited to its --tenant\n"
 	"  ldevid  revoke the LDevIDs issued to a device (by its serial number), or one\n"
@@ -77,6 +81,11 @@ static const char usage_text[] =
 	"  --policy FILE            the policy (docs/protocol.md section 4); default: the\n"
 	"                           module's own events, no reference PCR values\n"
 	"  --listen ADDR:PORT       where to listen (default 127.0.0.1:8443)\n"
+	"  --server-name NAME       a name devices reach the registrar by, for the server\n"
+	"                           certificate; repeatable, the first is its CN. An IPv4 or\n"
+	"                           IPv6 address is an IP name, anything else a DNS name.\n"
+	"                           Default: localhost, 127.0.0.1 and ::1 (a device in a\n"
+	"                           qemu user-mode VM: --server-name 10.0.2.2)\n"
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 usage error. Documentation: docs/registrar.md.\n";
 
@@ -135,24 +144,163 @@ static int write_key(const char *path, EVP_PKEY *key, char *err, size_t errlen)
 	return rc;
 }
 
+/* The server certificate's names: --server-name, in order. */
+#define MAX_SERVER_NAMES 16
+#define MAX_CN_BYTES	 64 /* ub-common-name */
+
+struct server_names {
+	size_t n;
+	const char *name[MAX_SERVER_NAMES];
+	bool ip[MAX_SERVER_NAMES];
+	uint8_t addr[MAX_SERVER_NAMES][16]; /* an IP name's address (4 or 16 bytes) */
+	int family[MAX_SERVER_NAMES];
+};
+
+/* A DNS host name (RFC 1123): dot-separated labels of letters, digits and '-'. */
+static int check_dns_name(const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name), start = 0;
+	bool digits = true;
+
+	if (len > 253)
+		return snprintf(err, errlen, "'%.64s...': longer than 253 bytes", name), -EINVAL;
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '.' || c == '\0') {
+			if (i == start)
+				return snprintf(err, errlen, "'%s': an empty label", name), -EINVAL;
+			if (i - start > 63)
+				return snprintf(err, errlen, "'%s': a label longer than 63 bytes",
+						name),
+				       -EINVAL;
+			if (name[start] == '-' || name[i - 1] == '-')
+				return snprintf(err, errlen,
+						"'%s': a label that starts or ends with '-'", name),
+				       -EINVAL;
+			digits = true;
+			for (size_t k = start; k < i; k++)
+				digits = digits && isdigit((unsigned char)name[k]);
+			start = i + 1;
+			continue;
+		}
+		if (!isalnum(c) && c != '-') {
+			if (isprint(c))
+				snprintf(
+					err, errlen,
+					"'%s': '%c' is not allowed in a DNS name (letters, digits, "
+					"'-' and '.'; no wildcards)",
+					name, c);
+			else
+				snprintf(err, errlen,
+					 "'%s': byte 0x%02x is not allowed in a DNS name (letters, "
+					 "digits, '-' and '.')",
+					 name, c);
+			return -EINVAL;
+		}
+	}
+	/* The last label's digits: an IPv4 address gone wrong, never a host name. */
+	if (digits)
+		return snprintf(
+			       err, errlen,
+			       "'%s': not an IPv4 address (four decimal numbers 0..255), and not a "
+			       "DNS name (its last label is numeric)",
+			       name),
+		       -EINVAL;
+	return 0;
+}
+
+/* Add --server-name name to sn: an IP name for an address literal, or else a DNS name. */
+static int add_server_name(struct server_names *sn, const char *name, char *err, size_t errlen)
+{
+	size_t i = sn->n;
+	int rc;
+
+	if (i == MAX_SERVER_NAMES)
+		return snprintf(err, errlen, "'%s': more than %d names", name, MAX_SERVER_NAMES),
+		       -EINVAL;
+	if (!name[0])
+		return snprintf(err, errlen, "'': an empty name"), -EINVAL;
+	if (name[0] == '[')
+		return snprintf(err, errlen, "'%s': give an IPv6 address without brackets", name),
+		       -EINVAL;
+	sn->name[i] = name;
+	if (strchr(name, ':')) {
+		if (inet_pton(AF_INET6, name, sn->addr[i]) != 1)
+			return snprintf(err, errlen, "'%s': not an IPv6 address", name), -EINVAL;
+		sn->family[i] = AF_INET6;
+		sn->ip[i] = true;
+	} else if (inet_pton(AF_INET, name, sn->addr[i]) == 1) {
+		sn->family[i] = AF_INET;
+		sn->ip[i] = true;
+	} else if ((rc = check_dns_name(name, err, errlen)) < 0) {
+		return rc;
+	}
+	if (i == 0 && strlen(name) > MAX_CN_BYTES)
+		return snprintf(err, errlen,
+				"'%.64s...': the first name is the certificate's CN, at most %d "
+				"bytes",
+				name, MAX_CN_BYTES),
+		       -EINVAL;
+	for (size_t k = 0; k < i; k++)
+		if (sn->ip[k] == sn->ip[i] &&
+		    (sn->ip[i] ? sn->family[k] == sn->family[i] &&
+					 !memcmp(sn->addr[k], sn->addr[i],
+						 sn->family[i] == AF_INET ? 4 : 16)
+			       : !strcasecmp(sn->name[k], name)))
+			return snprintf(err, errlen, "'%s' is given twice (as '%s')", name,
+					sn->name[k]),
+			       -EINVAL;
+	sn->n++;
+	return 0;
+}
+
+/* "DNS:a,IP:b" for OpenSSL, and "a, b" for people; the defaults without names. */
+static int server_name_strings(const struct server_names *sn, char *san, size_t sanlen, char *list,
+			       size_t listlen)
+{
+	size_t a = 0, b = 0;
+
+	if (!sn->n) {
+		snprintf(san, sanlen, "DNS:localhost,IP:127.0.0.1,IP:::1");
+		snprintf(list, listlen, "localhost, 127.0.0.1, ::1");
+		return 0;
+	}
+	san[0] = list[0] = '\0';
+	for (size_t i = 0; i < sn->n; i++) {
+		int x = snprintf(san + a, sanlen - a, "%s%s:%s", i ? "," : "",
+				 sn->ip[i] ? "IP" : "DNS", sn->name[i]);
+		int y = snprintf(list + b, listlen - b, "%s%s", i ? ", " : "", sn->name[i]);
+
+		if (x < 0 || (size_t)x >= sanlen - a || y < 0 || (size_t)y >= listlen - b)
+			return -ENAMETOOLONG;
+		a += (size_t)x;
+		b += (size_t)y;
+	}
+	return 0;
+}
+
 static int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "manufacturer-ca", required_argument, NULL, 'm' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "server-name", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *man = NULL, *policy = NULL, *listen = "127.0.0.1:8443", *dir;
 	char path[PATH_MAX], ca_dir[PATH_MAX], err[PATH_MAX + 512];
+	char san[MAX_SERVER_NAMES * 264], names[MAX_SERVER_NAMES * 256];
+	struct server_names sn = { 0 };
 	EVP_PKEY *ca_key = NULL, *srv_key = NULL;
 	X509 *ca_cert = NULL, *srv_cert = NULL;
 	struct tao_policy *pol = NULL;
 	struct tao_store *store = NULL;
 	X509_STORE *trust = NULL;
-	char *text = NULL;
-	size_t len;
+	char *text = NULL, *ptext = NULL;
+	size_t len, plen = 0;
 	bool created, factory = false;
 	int c, rc = EXIT_RUNTIME;
 
@@ -168,6 +316,10 @@ static int cmd_init(int argc, char **argv)
 		case 'l':
 			listen = optarg;
 			break;
+		case 's':
+			if (add_server_name(&sn, optarg, err, sizeof(err)) < 0)
+				return usage_error("init: --server-name %s", err);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -180,10 +332,8 @@ static int cmd_init(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("init: give exactly one directory");
 	dir = argv[optind];
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return fprintf(stderr, "tao-registrar: init: creating %s: %s\n", dir,
-			       strerror(errno)),
-		       EXIT_RUNTIME;
+	if (server_name_strings(&sn, san, sizeof(san), names, sizeof(names)) < 0)
+		return usage_error("init: the --server-names are too long together");
 	if (path_join(path, sizeof(path), dir, "registrar.conf") < 0)
 		return die("init", "the directory name is too long");
 	if (access(path, F_OK) == 0)
@@ -193,7 +343,7 @@ static int cmd_init(int argc, char **argv)
 			       path, dir),
 		       EXIT_RUNTIME;
 
-	/* Inputs first, so that a bad one changes nothing. */
+	/* Inputs first, so that a bad one changes (and creates) nothing. */
 	if (man) {
 		if ((rc = tao_trust_load(man, &trust, err, sizeof(err))) < 0)
 			return die("init: --manufacturer-ca", err);
@@ -203,9 +353,6 @@ static int cmd_init(int argc, char **argv)
 	X509_STORE_free(trust);
 	trust = NULL;
 	if (policy) {
-		char *ptext = NULL;
-		size_t plen;
-
 		pol = calloc(1, sizeof(*pol));
 		if (!pol || (rc = tao_read_file(policy, 1u << 20, &ptext, &plen)) < 0) {
 			free(text);
@@ -221,11 +368,20 @@ static int cmd_init(int argc, char **argv)
 			free(text);
 			return die("init: --policy", err);
 		}
-		path_join(path, sizeof(path), dir, "policy.json");
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		rc = -errno;
+		free(ptext);
+		free(text);
+		return fprintf(stderr, "tao-registrar: init: creating %s: %s\n", dir,
+			       strerror(-rc)),
+		       EXIT_RUNTIME;
+	}
+	path_join(path, sizeof(path), dir, "policy.json");
+	if (policy) {
 		rc = tao_write_atomic(path, ptext, plen, 0644);
 		free(ptext);
 	} else {
-		path_join(path, sizeof(path), dir, "policy.json");
 		rc = tao_write_atomic(path, default_policy, strlen(default_policy), 0644);
 	}
 	if (rc < 0) {
@@ -254,15 +410,15 @@ static int cmd_init(int argc, char **argv)
 		X509_free(ca_cert);
 	}
 
-	/* The operator CA and the server certificate it issues for localhost. */
+	/* The operator CA and the server certificate it issues for the names (localhost). */
 	path_join(ca_dir, sizeof(ca_dir), dir, "operator-ca");
 	if (tao_ca_load_or_create_named(ca_dir, "tao registrar", "tao operator CA", &ca_key,
 					&ca_cert, &created, err, sizeof(err)) < 0)
 		return die("init: the operator CA", err);
 	srv_key = EVP_EC_gen("P-256");
-	if (!srv_key || tao_server_cert_issue(ca_key, ca_cert, srv_key, "localhost",
-					      "DNS:localhost,IP:127.0.0.1,IP:::1", 825, &srv_cert,
-					      err, sizeof(err)) < 0) {
+	if (!srv_key ||
+	    tao_server_cert_issue(ca_key, ca_cert, srv_key, sn.n ? sn.name[0] : "localhost", san,
+				  825, &srv_cert, err, sizeof(err)) < 0) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -294,7 +450,7 @@ static int cmd_init(int argc, char **argv)
 	printf("initialised %s\n", dir);
 	printf("  configuration     %s/registrar.conf (listen %s)\n", dir, listen);
 	printf("  operator CA       %s/operator-ca/ca.pem  <- devices pin this (--ca)\n", dir);
-	printf("  server            %s/server.pem, server.key (localhost, 127.0.0.1, ::1)\n", dir);
+	printf("  server            %s/server.pem, server.key (%s)\n", dir, names);
 	if (factory)
 		printf("  manufacturer CA   %s/factory-ca (simulated factory: taoctl provision "
 		       "--factory --ca %s/factory-ca)\n",

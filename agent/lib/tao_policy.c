@@ -72,9 +72,58 @@ static int parse_pcrs(struct json_object *arr, struct tao_policy *p, struct tao_
 	return 0;
 }
 
+/* The event's optional "digest": 64 hex digits (either case, as every hex input). */
+static int parse_event_digest(struct json_object *d, const char *where, struct tao_policy_event *ev,
+			      struct tao_perr *e)
+{
+	const char *s;
+
+	if (!json_object_is_type(d, json_type_string))
+		return tao_fail(e, -EBADMSG, "%s.digest: not a string", where);
+	s = json_object_get_string(d);
+	if (json_object_get_string_len(d) != 2 * TAO_POLICY_DIGEST_SIZE ||
+	    strlen(s) != 2 * TAO_POLICY_DIGEST_SIZE ||
+	    tao_hex_decode(s, ev->digest, sizeof(ev->digest)) != TAO_POLICY_DIGEST_SIZE)
+		return tao_fail(e, -EBADMSG, "%s.digest: not a sha256 digest (%u hex digits)",
+				where, 2 * TAO_POLICY_DIGEST_SIZE);
+	ev->has_digest = true;
+	return 0;
+}
+
+/*
+ * ev against the events before it, of the same (type, name): a digest is allowed once, and a
+ * (type, name) without a digest (any data) never alongside one with digests, which it would
+ * make meaningless.
+ */
+static int check_event_twice(const struct tao_policy *p, size_t i, const char *name,
+			     const char *where, struct tao_perr *e)
+{
+	const struct tao_policy_event *ev = &p->events[i];
+
+	for (size_t k = 0; k < i; k++) {
+		const struct tao_policy_event *o = &p->events[k];
+
+		if (o->type != ev->type || strcmp(o->name, name) != 0)
+			continue;
+		if (o->has_digest != ev->has_digest)
+			return tao_fail(e, -EBADMSG,
+					"%s: the event is listed both with and without a digest "
+					"(events[%zu])",
+					where, k);
+		if (!ev->has_digest)
+			return tao_fail(e, -EBADMSG, "%s: the event appears twice", where);
+		if (memcmp(o->digest, ev->digest, sizeof(ev->digest)) == 0)
+			return tao_fail(
+				e, -EBADMSG,
+				"%s: the event appears twice with this digest (events[%zu])", where,
+				k);
+	}
+	return 0;
+}
+
 static int parse_events(struct json_object *arr, struct tao_policy *p, struct tao_perr *e)
 {
-	static const char *const names[] = { "type", "name" };
+	static const char *const names[] = { "type", "name", "digest" };
 	size_t n;
 
 	if (!json_object_is_type(arr, json_type_array))
@@ -89,16 +138,22 @@ static int parse_events(struct json_object *arr, struct tao_policy *p, struct ta
 			return tao_fail(e, -ENOMEM, "policy.events: out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *o = json_object_array_get_idx(arr, i), *name;
+		struct json_object *o = json_object_array_get_idx(arr, i), *name, *d = NULL;
 		struct tao_policy_event *ev = &p->events[i];
+		bool has_digest;
 		char where[48];
 		size_t len;
 		int rc;
 
 		snprintf(where, sizeof(where), "policy.events[%zu]", i);
-		rc = tao_json_check_members(o, where, names, 2, e);
+		/* "digest" is optional (a JSON null is there, and not a string). */
+		has_digest = json_object_is_type(o, json_type_object) &&
+			     json_object_object_get_ex(o, "digest", &d);
+		rc = tao_json_check_members(o, where, names, has_digest ? 3 : 2, e);
 		if (!rc)
 			rc = tao_json_get_u32(o, "type", where, UINT32_MAX, &ev->type, e);
+		if (!rc && has_digest)
+			rc = parse_event_digest(d, where, ev, e);
 		if (rc)
 			return rc;
 		name = json_object_object_get(o, "name");
@@ -109,10 +164,9 @@ static int parse_events(struct json_object *arr, struct tao_policy *p, struct ta
 		    strlen(json_object_get_string(name)) != len)
 			return tao_fail(e, -EBADMSG, "%s.name: 1..%d bytes without NUL", where,
 					TAO_EVENT_NAME_MAX);
-		for (size_t k = 0; k < i; k++)
-			if (p->events[k].type == ev->type &&
-			    strcmp(p->events[k].name, json_object_get_string(name)) == 0)
-				return tao_fail(e, -EBADMSG, "%s: the event appears twice", where);
+		rc = check_event_twice(p, i, json_object_get_string(name), where, e);
+		if (rc)
+			return rc;
 		ev->name = strdup(json_object_get_string(name));
 		if (!ev->name)
 			return tao_fail(e, -ENOMEM, "%s: out of memory", where);
@@ -158,6 +212,7 @@ int tao_policy_parse(const char *text, size_t len, struct tao_policy *p, char *e
 struct json_object *tao_policy_to_json(const struct tao_policy *p)
 {
 	struct json_object *o = json_object_new_object(), *pcrs, *events;
+	char hex[2 * TAO_POLICY_DIGEST_SIZE + 1];
 
 	if (!o || !tao_json_put(o, "tao_policy", json_object_new_int(TAO_POLICY_VERSION)) ||
 	    !tao_json_put(o, "pcrs", pcrs = json_object_new_array()) ||
@@ -180,6 +235,11 @@ struct json_object *tao_policy_to_json(const struct tao_policy *p)
 		    !tao_json_put(d, "type", json_object_new_int64(p->events[i].type)) ||
 		    !tao_json_put(d, "name", json_object_new_string(p->events[i].name)))
 			goto fail;
+		if (p->events[i].has_digest &&
+		    !tao_json_put(d, "digest",
+				  json_object_new_string(tao_hex_encode(
+					  p->events[i].digest, TAO_POLICY_DIGEST_SIZE, hex))))
+			goto fail;
 	}
 	return o;
 fail:
@@ -187,7 +247,43 @@ fail:
 	return NULL;
 }
 
-int tao_policy_capture(const struct tao_evidence *ev, struct tao_policy *p)
+enum tao_policy_match tao_policy_match_entry(const struct tao_policy *p,
+					     const struct tao_evidence_entry *en)
+{
+	const struct tao_digest *have = NULL;
+	bool named = false, looked = false;
+
+	for (size_t k = 0; k < p->n_events; k++) {
+		const struct tao_policy_event *ev = &p->events[k];
+
+		if (ev->type != en->type || strcmp(ev->name, en->name) != 0)
+			continue;
+		if (!ev->has_digest)
+			return TAO_POLICY_MATCH;
+		named = true;
+		if (!looked) {
+			have = tao_digest_list_find(&en->digests, TAO_POLICY_DIGEST_ALG);
+			looked = true;
+		}
+		if (have && have->size == TAO_POLICY_DIGEST_SIZE &&
+		    memcmp(have->bytes, ev->digest, TAO_POLICY_DIGEST_SIZE) == 0)
+			return TAO_POLICY_MATCH;
+	}
+	if (!named)
+		return TAO_POLICY_UNKNOWN;
+	return have ? TAO_POLICY_DIGEST_OTHER : TAO_POLICY_NO_DIGEST;
+}
+
+static bool type_in(uint32_t type, const uint32_t *types, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (types[i] == type)
+			return true;
+	return false;
+}
+
+int tao_policy_capture_digests(const struct tao_evidence *ev, const uint32_t *digest_types,
+			       size_t n_types, struct tao_policy *p)
 {
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < ev->pcrs.n; i++)
@@ -199,20 +295,42 @@ int tao_policy_capture(const struct tao_evidence *ev, struct tao_policy *p)
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < ev->n_entries; i++) {
+		const struct tao_evidence_entry *en = &ev->entries[i];
+		struct tao_policy_event *to = &p->events[p->n_events];
+		const struct tao_digest *d = NULL;
 		bool seen = false;
 
+		if (type_in(en->type, digest_types, n_types)) {
+			d = tao_digest_list_find(&en->digests, TAO_POLICY_DIGEST_ALG);
+			if (!d || d->size != TAO_POLICY_DIGEST_SIZE) {
+				tao_policy_free(p);
+				return -ENODATA;
+			}
+		}
+		/* Every entry of one type either has a digest or not: no mixed (type, name). */
 		for (size_t k = 0; k < p->n_events && !seen; k++)
-			seen = p->events[k].type == ev->entries[i].type &&
-			       strcmp(p->events[k].name, ev->entries[i].name) == 0;
+			seen = p->events[k].type == en->type &&
+			       strcmp(p->events[k].name, en->name) == 0 &&
+			       (!d ||
+				memcmp(p->events[k].digest, d->bytes, TAO_POLICY_DIGEST_SIZE) == 0);
 		if (seen)
 			continue;
-		p->events[p->n_events].type = ev->entries[i].type;
-		p->events[p->n_events].name = strdup(ev->entries[i].name);
-		if (!p->events[p->n_events].name) {
+		to->type = en->type;
+		to->name = strdup(en->name);
+		if (!to->name) {
 			tao_policy_free(p);
 			return -ENOMEM;
+		}
+		if (d) {
+			to->has_digest = true;
+			memcpy(to->digest, d->bytes, TAO_POLICY_DIGEST_SIZE);
 		}
 		p->n_events++;
 	}
 	return 0;
+}
+
+int tao_policy_capture(const struct tao_evidence *ev, struct tao_policy *p)
+{
+	return tao_policy_capture_digests(ev, NULL, 0, p);
 }

@@ -735,17 +735,33 @@ static void check_policy(struct run *r)
 	    ev->n_entries);
 	for (size_t i = 0; i < ev->n_entries; i++) {
 		const struct tao_evidence_entry *en = &ev->entries[i];
-		bool ok = false;
+		const struct tao_digest *d;
+		char hex[2 * TAO_POLICY_DIGEST_SIZE + 1];
 
-		for (size_t k = 0; k < p->n_events && !ok; k++)
-			ok = p->events[k].type == en->type &&
-			     strcmp(p->events[k].name, en->name) == 0;
-		if (!ok) {
+		switch (tao_policy_match_entry(p, en)) {
+		case TAO_POLICY_MATCH:
+			continue;
+		case TAO_POLICY_UNKNOWN:
 			set(r, TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
-			    "log entry %zu (type 0x%08x, name \"%.64s\") is not allowed", i,
-			    en->type, en->name);
+			    "log entry %" PRIu32 " (type 0x%08x, name \"%.64s\") is not allowed",
+			    en->seq, en->type, en->name);
+			break;
+		case TAO_POLICY_NO_DIGEST:
+			set(r, TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
+			    "log entry %" PRIu32 " (type 0x%08x, name \"%.64s\") has no sha256 "
+			    "data digest, which the policy requires",
+			    en->seq, en->type, en->name);
+			break;
+		case TAO_POLICY_DIGEST_OTHER:
+			d = tao_digest_list_find(&en->digests, TAO_POLICY_DIGEST_ALG);
+			set(r, TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
+			    "log entry %" PRIu32 " (type 0x%08x, name \"%.64s\"): its sha256 data "
+			    "digest %s is not an allowed one",
+			    en->seq, en->type, en->name,
+			    tao_hex_encode(d->bytes, TAO_POLICY_DIGEST_SIZE, hex));
 			break;
 		}
+		break;
 	}
 }
 

@@ -54,9 +54,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (tao_verify_evidence(&ev, ev.binder, &o, &v) != 0)
 			abort();
+		/* A captured policy allows its own log, with or without (some) data digests. */
 		if (tao_policy_capture(&ev, &cap) == 0) {
 			o.policy = &cap;
 			tao_verify_evidence(&ev, ev.binder, &o, &v);
+			if (v.checks[TAO_CHECK_POLICY_EVENTS].result != TAO_RESULT_PASS)
+				abort();
+			tao_policy_free(&cap);
+		}
+		if (ev.n_entries &&
+		    tao_policy_capture_digests(&ev, &ev.entries[0].type, 1, &cap) == 0) {
+			o.policy = &cap;
+			tao_verify_evidence(&ev, ev.binder, &o, &v);
+			if (v.checks[TAO_CHECK_POLICY_EVENTS].result != TAO_RESULT_PASS)
+				abort();
 			tao_policy_free(&cap);
 		}
 		/* What decodes encodes again, and to text that decodes. */

@@ -39,6 +39,17 @@ expect 0 "^✓ policy_events  all 4 log entries are allowed" verify $A --at 2030
 sed 's/"boot-config"/"other"/' "$tmp/policy.json" >"$tmp/p2.json"
 expect 1 "^✗ policy_events  log entry 1" verify $A --at 2030-01-01 --policy "$tmp/p2.json"
 expect 1 "no policy written" policy capture $A --at 2200-01-01 --out "$tmp/p3.json"
+# --digest-type: the boot-config's data digest is captured; changed data is contraindicated.
+expect 0 "^wrote .*1 reference PCR values, 3 allowed events, 1 with a data digest" policy capture \
+	$A --at 2030-01-01 --digest-type 0x1 --out "$tmp/pd.json"
+grep -q '"digest": "2b5f12a14ed6961493930520e78e4ec5be4d6c93d59d7d719ac027080e7d8d2e"' "$tmp/pd.json" ||
+	{ echo "FAIL: no boot-config digest in the captured policy"; fails=$((fails + 1)); }
+expect 0 "^✓ policy_events  all 4 log entries are allowed" verify $A --at 2030-01-01 --policy "$tmp/pd.json"
+sed 's/2b5f12a14ed6961493930520e78e4ec5be4d6c93d59d7d719ac027080e7d8d2e/2b5f12a14ed6961493930520e78e4ec5be4d6c93d59d7d719ac027080e7d8d2f/' \
+	"$tmp/pd.json" >"$tmp/pd2.json"
+expect 1 '^✗ policy_events  log entry 1 (type 0x00000001, name "boot-config"): its sha256 data digest 2b5f12a14ed6961493930520e78e4ec5be4d6c93d59d7d719ac027080e7d8d2e is not an allowed one' \
+	verify $A --at 2030-01-01 --policy "$tmp/pd2.json"
+expect 2 "--digest-type wants an event type" policy capture $A --digest-type app --out "$tmp/p4.json"
 [[ ! -e $tmp/p3.json ]] || { echo "FAIL: a policy was written"; fails=$((fails + 1)); }
 echo "$fails failed"
 [[ $fails == 0 ]]

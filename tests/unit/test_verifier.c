@@ -411,6 +411,224 @@ static void test_policy_parse(void **state)
 	}
 }
 
+#define APP1 "96cc089b032fd167427dd1b4f4d6f7c2d97f23d00690cd0989639371710163fe"
+#define APP2 "534c785192e6aea94ea31ef625a13d23509bea6890a67ff6ff1c47733170e851"
+#define POLICY_EVENTS(ev)                                                                   \
+	"{\"tao_policy\":1,\"pcrs\":[],\"events\":[{\"type\":4294901761,\"name\":\"tao\"}," \
+	"{\"type\":1,\"name\":\"boot-config\"}," ev "]}"
+
+static void parse_ok(const char *text, struct tao_policy *p)
+{
+	char err[256];
+
+	if (tao_policy_parse(text, strlen(text), p, err, sizeof(err)) != 0)
+		fail_msg("%s: %s", text, err);
+}
+
+/* The log's "app" entries are two versions (seq 2, 3): allowed by digest, one version, or none. */
+static void test_policy_digests(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_policy p;
+
+	/* Both versions allowed; the upper-case hex means the same digest. */
+	parse_ok(POLICY_EVENTS("{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "\"},"
+			       "{\"type\":2,\"name\":\"app\",\"digest\":\"" APP2 "\"}"),
+		 &p);
+	assert_int_equal(p.n_events, 4);
+	assert_true(p.events[2].has_digest && p.events[3].has_digest);
+	assert_false(p.events[0].has_digest || p.events[1].has_digest);
+	expect(verify_at(f, &p, AT_VALID), TAO_CHECK_POLICY_EVENTS, TAO_RESULT_PASS,
+	       "all 4 log entries are allowed");
+	assert_int_equal(f->v.status, TAO_STATUS_AFFIRMING);
+	tao_policy_free(&p);
+
+	/* Only the second version: entry 2 carries data the policy does not allow. */
+	parse_ok(POLICY_EVENTS("{\"type\":2,\"name\":\"app\",\"digest\":\"" APP2 "\"}"), &p);
+	expect(verify_at(f, &p, AT_VALID), TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
+	       "log entry 2 (type 0x00000002, name \"app\"): its sha256 data digest " APP1
+	       " is not an allowed one");
+	expect(&f->v, TAO_CHECK_POLICY_PCRS, TAO_RESULT_PASS, "");
+	assert_non_null(strstr(f->v.reason, "policy_events: log entry 2"));
+	tao_policy_free(&p);
+
+	/* Only the first: entry 3 is the one refused. */
+	parse_ok(POLICY_EVENTS("{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "\"}"), &p);
+	expect(verify_at(f, &p, AT_VALID), TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
+	       "log entry 3 (type 0x00000002, name \"app\"): its sha256 data digest " APP2
+	       " is not an allowed one");
+	tao_policy_free(&p);
+
+	/* A digest of another (type, name) does not stand in: the type is part of the match. */
+	parse_ok(POLICY_EVENTS("{\"type\":3,\"name\":\"app\",\"digest\":\"" APP1 "\"}"), &p);
+	expect(verify_at(f, &p, AT_VALID), TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
+	       "log entry 2 (type 0x00000002, name \"app\") is not allowed");
+	tao_policy_free(&p);
+}
+
+/* tao_policy_match_entry on hand-made entries: the digest is the sha256 bank's, only. */
+static void test_policy_match(void **state)
+{
+	static const uint8_t app1[32] = { 0x96, 0xcc, 0x08, 0x9b, 0x03, 0x2f, 0xd1, 0x67,
+					  0x42, 0x7d, 0xd1, 0xb4, 0xf4, 0xd6, 0xf7, 0xc2,
+					  0xd9, 0x7f, 0x23, 0xd0, 0x06, 0x90, 0xcd, 0x09,
+					  0x89, 0x63, 0x93, 0x71, 0x71, 0x01, 0x63, 0xfe };
+	struct tao_evidence_entry en = { .seq = 0, .type = 2, .name = (char *)"app" };
+	struct tao_policy p;
+
+	(void)state;
+	parse_ok(POLICY_EVENTS("{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "\"}"), &p);
+	en.digests.n = 1;
+	en.digests.d[0].alg = 0x000b;
+	en.digests.d[0].size = 32;
+	memcpy(en.digests.d[0].bytes, app1, 32);
+	assert_int_equal(tao_policy_match_entry(&p, &en), TAO_POLICY_MATCH);
+	en.digests.d[0].bytes[31] ^= 1;
+	assert_int_equal(tao_policy_match_entry(&p, &en), TAO_POLICY_DIGEST_OTHER);
+	/* The same bytes in another bank are not the sha256 data digest. */
+	memcpy(en.digests.d[0].bytes, app1, 32);
+	en.digests.d[0].alg = 0x0012; /* sm3_256, 32 bytes too */
+	assert_int_equal(tao_policy_match_entry(&p, &en), TAO_POLICY_NO_DIGEST);
+	en.digests.n = 2;
+	en.digests.d[1].alg = 0x000b;
+	en.digests.d[1].size = 32;
+	memcpy(en.digests.d[1].bytes, app1, 32);
+	assert_int_equal(tao_policy_match_entry(&p, &en), TAO_POLICY_MATCH);
+	en.name = (char *)"apps";
+	assert_int_equal(tao_policy_match_entry(&p, &en), TAO_POLICY_UNKNOWN);
+	en.name = (char *)"boot-config";
+	en.type = 1;
+	en.digests.n = 0; /* no digest asked for: any data */
+	assert_int_equal(tao_policy_match_entry(&p, &en), TAO_POLICY_MATCH);
+	tao_policy_free(&p);
+}
+
+/* Capture with digests for some types, the JSON form, and the round trip. */
+static void test_policy_capture_digests(void **state)
+{
+	struct fixture *f = *state;
+	static const uint32_t types[] = { 2 };
+	struct tao_policy p, q;
+	struct json_object *j, *evs;
+	const char *text;
+	char err[256];
+
+	assert_int_equal(tao_policy_capture_digests(&f->ev, types, 1, &p), 0);
+	assert_int_equal(p.n_events, 4); /* tao, boot-config, and both versions of app */
+	j = tao_policy_to_json(&p);
+	assert_non_null(j);
+	text = json_object_to_json_string(j);
+	evs = json_object_object_get(j, "events");
+	assert_null(json_object_object_get(json_object_array_get_idx(evs, 0), "digest"));
+	assert_string_equal(json_object_get_string(json_object_object_get(
+				    json_object_array_get_idx(evs, 2), "digest")),
+			    APP1);
+	assert_string_equal(json_object_get_string(json_object_object_get(
+				    json_object_array_get_idx(evs, 3), "digest")),
+			    APP2);
+	assert_int_equal(tao_policy_parse(text, strlen(text), &q, err, sizeof(err)), 0);
+	json_object_put(j);
+	expect(verify_at(f, &q, AT_VALID), TAO_CHECK_POLICY_EVENTS, TAO_RESULT_PASS,
+	       "all 4 log entries are allowed");
+	q.events[3].digest[0] ^= 1;
+	expect(verify_at(f, &q, AT_VALID), TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
+	       "log entry 3 (type 0x00000002, name \"app\"): its sha256 data digest " APP2
+	       " is not an allowed one");
+	tao_policy_free(&q);
+	tao_policy_free(&p);
+
+	/* A log without the sha256 bank has no digest to capture, nor to match. */
+	parse_ok(POLICY_EVENTS("{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "\"}"), &q);
+	f->ev.entries[2].digests.d[0].alg = 0x0012;
+	assert_int_equal(tao_policy_capture_digests(&f->ev, types, 1, &p), -ENODATA);
+	assert_int_equal(p.n_events, 0);
+	expect(verify_at(f, &q, AT_VALID), TAO_CHECK_POLICY_EVENTS, TAO_RESULT_FAIL,
+	       "log entry 2 (type 0x00000002, name \"app\") has no sha256 data digest, which "
+	       "the policy requires");
+	tao_policy_free(&q);
+}
+
+static void test_policy_parse_digests(void **state)
+{
+	static const struct {
+		const char *events, *err;
+	} bad[] = {
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "0\"}",
+		  "policy.events[2].digest: not a sha256 digest (64 hex digits)" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "00\"}",
+		  "policy.events[2].digest: not a sha256 digest" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":\"abcd\"}",
+		  "policy.events[2].digest: not a sha256 digest" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":\"\"}",
+		  "policy.events[2].digest: not a sha256 digest" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":"
+		  "\"g6cc089b032fd167427dd1b4f4d6f7c2d97f23d00690cd0989639371710163fe\"}",
+		  "policy.events[2].digest: not a sha256 digest" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":"
+		  "\"96cc089b032fd167427dd1b4f4d6f7c2d97f23d00690cd0989639371710163\\u0000e\"}",
+		  "" /* a NUL, refused by the strict JSON parser or here */ },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":"
+		  "\" 6cc089b032fd167427dd1b4f4d6f7c2d97f23d00690cd0989639371710163fe\"}",
+		  "policy.events[2].digest: not a sha256 digest" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":12}",
+		  "policy.events[2].digest: not a string" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":null}",
+		  "policy.events[2].digest: not a string" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "\",\"data\":\"x\"}",
+		  "policy.events[2]: unknown member \"data\"" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "\"},"
+		  "{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "\"}",
+		  "policy.events[3]: the event appears twice with this digest (events[2])" },
+		/* Case does not make another digest. */
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1 "\"},"
+		  "{\"type\":2,\"name\":\"app\",\"digest\":"
+		  "\"96CC089B032FD167427DD1B4F4D6F7C2D97F23D00690CD0989639371710163FE\"}",
+		  "policy.events[3]: the event appears twice with this digest (events[2])" },
+		{ "{\"type\":2,\"name\":\"app\"},{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1
+		  "\"}",
+		  "policy.events[3]: the event is listed both with and without a digest "
+		  "(events[2])" },
+		{ "{\"type\":2,\"name\":\"app\",\"digest\":\"" APP1
+		  "\"},{\"type\":2,\"name\":\"app\"}",
+		  "policy.events[3]: the event is listed both with and without a digest "
+		  "(events[2])" },
+		{ "{\"type\":2,\"name\":\"app\"},{\"type\":2,\"name\":\"app\"}",
+		  "policy.events[3]: the event appears twice" },
+	};
+	struct tao_policy p;
+	struct json_object *j;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[1024];
+		int rc;
+
+		snprintf(text, sizeof(text), POLICY_EVENTS("%s"), bad[i].events);
+		rc = tao_policy_parse(text, strlen(text), &p, err, sizeof(err));
+		if (rc != -EBADMSG || !strstr(err, bad[i].err))
+			fail_msg("policy %zu: %d \"%s\", expected \"%s\"", i, rc, err, bad[i].err);
+		assert_int_equal(p.n_events, 0);
+		assert_null(p.events);
+	}
+
+	/* Upper case in, lower case out; other (type, name)s are free to have or not. */
+	parse_ok(POLICY_EVENTS(
+			 "{\"type\":2,\"name\":\"app\",\"digest\":"
+			 "\"96CC089B032FD167427DD1B4F4D6F7C2D97F23D00690CD0989639371710163FE\"},"
+			 "{\"type\":3,\"name\":\"app\"},"
+			 "{\"type\":2,\"name\":\"app2\",\"digest\":\"" APP1 "\"}"),
+		 &p);
+	assert_int_equal(p.n_events, 5);
+	j = tao_policy_to_json(&p);
+	assert_non_null(j);
+	assert_non_null(strstr(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+			       "\"digest\":\"" APP1 "\""));
+	assert_null(strstr(json_object_to_json_string(j), "96CC"));
+	json_object_put(j);
+	tao_policy_free(&p);
+}
+
 static void test_cache(void **state)
 {
 	struct fixture *f = *state;
@@ -608,6 +826,10 @@ int main(void)
 		T(test_expired),
 		T(test_policy),
 		cmocka_unit_test(test_policy_parse),
+		T(test_policy_digests),
+		cmocka_unit_test(test_policy_match),
+		T(test_policy_capture_digests),
+		cmocka_unit_test(test_policy_parse_digests),
 		T(test_cache),
 		T(test_verdict_json),
 		T(test_no_trust),
