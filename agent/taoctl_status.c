@@ -95,8 +95,8 @@ static int print_props(const struct agent_props *p, bool json)
 		    !tao_json_put(o, "device_id", json_object_new_string(p->device)) ||
 		    !tao_json_put(o, "registrar", json_object_new_string(p->registrar)) ||
 		    !tao_json_put(o, "last_result", json_object_new_string(p->result)) ||
-		    !tao_json_put(o, "last_attestation",
-				  p->last_us ? json_object_new_string(when) : NULL))
+		    (p->last_us &&
+		     !tao_json_put(o, "last_attestation", json_object_new_string(when))))
 			return TAOCTL_EXIT_RUNTIME;
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED));

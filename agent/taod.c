@@ -212,12 +212,13 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct loop *l = userdata;
-	uint64_t beat, now = (uint64_t)tao_mono_ms();
+	uint64_t beat, now;
 
 	pthread_mutex_lock(&l->t->lock);
 	beat = l->t->heartbeat_ms;
+	now = (uint64_t)tao_mono_ms();
 	pthread_mutex_unlock(&l->t->lock);
-	if (now - beat < l->watchdog_usec / 1000)
+	if (beat >= now || now - beat < l->watchdog_usec / 1000)
 		sd_notify(0, "WATCHDOG=1");
 	else
 		taod_log(l->t, LOG_CRIT, "the worker has shown no sign of life for %" PRIu64 " ms",
@@ -309,7 +310,8 @@ static int print_config(const struct taod_conf *c)
 	json_object_object_add(o, "measure.self", json_object_new_boolean(c->measure_self));
 	json_object_object_add(o, "measure.files", files);
 	json_object_object_add(o, "bus.enable", json_object_new_boolean(c->bus));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return fflush(stdout) ? 1 : 0;
 }
@@ -398,6 +400,14 @@ int main(int argc, char **argv)
 			taod_log(t, LOG_ERR, "setting up the watchdog failed");
 			return 1;
 		}
+	}
+	/* A session shows no sign of life until it ends: keep it well inside the watchdog. */
+	if (l.watchdog_usec && (uint64_t)t->conf.timeout_ms > l.watchdog_usec / 2000) {
+		taod_log(t, LOG_WARNING,
+			 "[registrar] timeout %ld ms is longer than half the watchdog (%" PRIu64
+			 " ms): using %" PRIu64 " ms",
+			 t->conf.timeout_ms, l.watchdog_usec / 1000, l.watchdog_usec / 2000);
+		t->conf.timeout_ms = (long)(l.watchdog_usec / 2000);
 	}
 	if (t->conf.bus)
 		bus_setup(&l, ev);

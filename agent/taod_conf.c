@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -163,14 +164,24 @@ static int set_url(struct parse *p, int line, const char *v)
 	return 1;
 }
 
-/* libinih as Debian builds it passes no line numbers: count them in the reader. */
+/*
+ * libinih as Debian builds it passes no line numbers: count them in the reader. It reads at most
+ * num - 1 bytes of a line (INI_MAX_LINE); a longer line is refused here rather than split.
+ */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
 	char *r = fgets(str, num, p->f);
+	size_t n;
 
-	if (r)
-		p->line++;
+	if (!r || p->err[0])
+		return NULL;
+	p->line++;
+	n = strlen(r);
+	if (n && r[n - 1] != '\n' && !feof(p->f)) {
+		fail(p, p->line, "the line is longer than %d characters", num - 2);
+		return NULL;
+	}
 	return r;
 }
 
@@ -237,7 +248,7 @@ static int handler(void *user, const char *section, const char *name, const char
 
 		errno = 0;
 		n = strtoul(value, &end, 10);
-		if (errno || end == value || *end || n > 100 || *value == '-')
+		if (errno || end == value || *end || n > 100 || *value < '0' || *value > '9')
 			return fail(p, line, "[%s] %s: '%s' is not a percentage from 0 to 100",
 				    section, name, value);
 		*(unsigned int *)field = (unsigned int)n;
@@ -252,6 +263,7 @@ static int handler(void *user, const char *section, const char *name, const char
 static int load_one(struct taod_conf *c, const char *file, char *err, size_t errlen)
 {
 	struct parse p = { .c = c, .file = file };
+	struct stat st;
 	int rc;
 
 	if (c->n_sources == TAOD_CONF_MAX_FILES) {
@@ -264,6 +276,11 @@ static int load_one(struct taod_conf *c, const char *file, char *err, size_t err
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
 		return rc;
+	}
+	if (fstat(fileno(p.f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		fclose(p.f);
+		snprintf(err, errlen, "%s: not a regular file", file);
+		return -EINVAL;
 	}
 	snprintf(c->sources[c->n_sources++], PATH_MAX, "%s", file);
 	rc = ini_parse_stream(reader, &p, handler, &p);

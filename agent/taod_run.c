@@ -62,6 +62,7 @@ struct run {
 	struct tao_attest_params params; /* the registrar's last ask: the next session's expect */
 	bool have_params;
 	unsigned int attempt; /* failures in a row, for the backoff */
+	bool measured;	      /* this start's measurements are in the log */
 	char err[TAO_ERRMSG_MAX];
 };
 
@@ -481,7 +482,9 @@ enum outcome { OK, TRANSIENT, REFUSED, LOCAL, STOPPED };
 static enum outcome classify(int rc)
 {
 	switch (rc) {
-	case -EACCES: /* 401/403: refused, or the attestation contraindicated */
+	case -EACCES:	       /* 401/403: refused, or the attestation contraindicated */
+	case -EINVAL:	       /* another 4xx: the registrar will not take this request */
+	case -EPROTONOSUPPORT: /* params this taod cannot follow */
 		return REFUSED;
 	case -ECONNREFUSED:
 	case -ETIMEDOUT:
@@ -494,8 +497,6 @@ static enum outcome classify(int rc)
 	case -EPROTO:
 	case -EAGAIN:
 	case -E2BIG:
-	case -EINVAL:
-	case -EPROTONOSUPPORT:
 		return TRANSIENT;
 	default:
 		return LOCAL;
@@ -632,10 +633,8 @@ static bool stopping(struct run *r)
 /* Set up the device: module and TPM, identity, measurements. Retries until done or stopped. */
 static bool setup(struct run *r)
 {
-	bool measured = false;
 	int rc;
 
-	r->attempt = 0;
 	for (;;) {
 		if (stopping(r))
 			return false;
@@ -653,11 +652,11 @@ static bool setup(struct run *r)
 		}
 		publish(r, TAOD_IDENTITY, LOG_INFO, "binding the device's keys");
 		rc = identity(r);
-		if (!rc && !measured) {
+		if (!rc && !r->measured) {
 			publish(r, TAOD_MEASURING, LOG_INFO,
 				"measuring the configuration and taod");
 			rc = measure(r);
-			measured = !rc;
+			r->measured = !rc;
 		}
 		if (!rc)
 			return true;
@@ -692,6 +691,7 @@ void *taod_worker(void *arg)
 		taod_log(t, LOG_NOTICE, "enrolled with %s, now configured for %s: enrolling again",
 			 r->st.registrar, r->c->url);
 		r->st.enrolled = false;
+		r->st.device_id[0] = '\0';
 	}
 	if (!setup(r))
 		goto out;

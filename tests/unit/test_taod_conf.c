@@ -146,9 +146,25 @@ static void test_errors(void **state)
 		  "10-bad.conf:2: [retry] jitter: '-1' is not a percentage" },
 	};
 	struct taod_conf *c = calloc(1, sizeof(*c));
-	char err[512];
+	char err[512], longline[400], d[PATH_MAX];
 
 	(void)state;
+	/* A line longer than libinih's buffer is refused, not split (and the count stays right). */
+	memset(longline, 0, sizeof(longline));
+	strcpy(longline, "[registrar]\nurl = https://");
+	memset(longline + strlen(longline), 'x', 300);
+	strcat(longline, "\n");
+	put("taod.conf", longline);
+	assert_int_equal(load(c, err, sizeof(err)), -EINVAL);
+	if (!strstr(err, "taod.conf:2: the line is longer than"))
+		fail_msg("got \"%s\"", err);
+	/* A drop-in that is not a regular file. */
+	put("taod.conf", "[registrar]\nurl = https://x\n");
+	snprintf(d, sizeof(d), "%s/taod.conf.d/30-dir.conf", dir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	assert_int_equal(load(c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "30-dir.conf: not a regular file"));
+	assert_int_equal(rmdir(d), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		put("taod.conf", cases[i].text);
 		if (cases[i].file)
