@@ -12,6 +12,11 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include "rlog.h"
 #include "tao_devid.h"
@@ -48,13 +53,26 @@ static const struct key keys[] = {
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
+/* A CA certificate a [tenant] section named, kept until the whole file is read. */
+struct tenant_ca {
+	X509 *cert;
+	size_t tenant;
+	int line;
+	char *path;
+};
+
 struct parse {
 	struct reg_config *c;
 	char dir[PATH_MAX];
 	bool seen[NKEYS];
-	char err[512];
+	char err[1024];
 	int line;
 	FILE *f;
+	/* [tenant NAME] sections */
+	int tenant_line[REG_MAX_TENANTS]; /* the line of each tenant's first key */
+	bool tenant_self_enroll_seen[REG_MAX_TENANTS];
+	struct tenant_ca *cas;
+	size_t n_cas;
 };
 
 static int fail(struct parse *p, int line, const char *fmt, ...)
@@ -133,14 +151,237 @@ static int set_listen(struct parse *p, int line, const char *v)
 	return 1;
 }
 
+static void subject_of(X509 *x, char *buf, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = 0;
+
+	if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0)
+		n = BIO_read(b, buf, (int)len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+}
+
+/* The tenant of that name, added when new; NULL (failed) when there are too many. */
+static struct reg_tenant *tenant_get(struct parse *p, int line, const char *name, size_t *idx)
+{
+	struct reg_config *c = p->c;
+
+	for (size_t i = 0; i < c->n_tenants; i++)
+		if (strcmp(c->tenants[i].name, name) == 0)
+			return *idx = i, &c->tenants[i];
+	if (c->n_tenants == REG_MAX_TENANTS) {
+		fail(p, line, "[tenant %s]: more than %d tenants", name, REG_MAX_TENANTS);
+		return NULL;
+	}
+	*idx = c->n_tenants++;
+	snprintf(c->tenants[*idx].name, sizeof(c->tenants[*idx].name), "%s", name);
+	p->tenant_line[*idx] = line;
+	return &c->tenants[*idx];
+}
+
+/* [tenant NAME] manufacturer_ca = FILE: every certificate of the PEM file. */
+static int tenant_cas(struct parse *p, int line, size_t ti, const char *value)
+{
+	struct reg_tenant *t = &p->c->tenants[ti];
+	char path[PATH_MAX], subject[256], *path_copy;
+	unsigned char md[32];
+	unsigned int mdlen;
+	size_t found = 0;
+	X509 *x;
+	FILE *f;
+
+	if (!*value)
+		return fail(p, line, "[tenant %s] manufacturer_ca: a path is required", t->name);
+	if ((value[0] == '/'
+		     ? snprintf(path, sizeof(path), "%s", value)
+		     : snprintf(path, sizeof(path), "%s/%s", p->dir, value)) >= (int)sizeof(path))
+		return fail(p, line, "[tenant %s] manufacturer_ca: the path is too long", t->name);
+	f = fopen(path, "re");
+	if (!f)
+		return fail(p, line, "[tenant %s] manufacturer_ca: %s: %s", t->name, path,
+			    strerror(errno));
+	while ((x = PEM_read_X509(f, NULL, NULL, NULL))) {
+		struct tenant_ca *n;
+		bool dup = false;
+
+		found++;
+		if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32) {
+			X509_free(x);
+			fclose(f);
+			return fail(p, line,
+				    "[tenant %s] manufacturer_ca: %s: cannot hash a certificate",
+				    t->name, path);
+		}
+		for (size_t i = 0; i < p->n_cas && !dup; i++) {
+			unsigned char o[32];
+
+			if (X509_digest(p->cas[i].cert, EVP_sha256(), o, &mdlen) != 1 ||
+			    memcmp(o, md, 32) != 0)
+				continue;
+			if (p->cas[i].tenant != ti) {
+				subject_of(x, subject, sizeof(subject));
+				X509_free(x);
+				fclose(f);
+				return fail(
+					p, line,
+					"[tenant %s] manufacturer_ca: '%s' (%s) is tenant %s's "
+					"already (line %d): a manufacturer CA maps to one tenant",
+					t->name, subject, path,
+					p->c->tenants[p->cas[i].tenant].name, p->cas[i].line);
+			}
+			dup = true; /* named twice for the same tenant: once is enough */
+		}
+		if (dup) {
+			X509_free(x);
+			continue;
+		}
+		if (t->n_cas == REG_TENANT_MAX_CAS) {
+			X509_free(x);
+			fclose(f);
+			return fail(p, line,
+				    "[tenant %s] manufacturer_ca: more than %d certificates",
+				    t->name, REG_TENANT_MAX_CAS);
+		}
+		n = realloc(p->cas, (p->n_cas + 1) * sizeof(*n));
+		if (n)
+			p->cas = n;
+		if (!n || !(path_copy = strdup(path))) {
+			X509_free(x);
+			fclose(f);
+			return fail(p, line, "out of memory");
+		}
+		n[p->n_cas] = (struct tenant_ca){ x, ti, line, path_copy };
+		p->n_cas++;
+		memcpy(t->ca_sha256[t->n_cas++], md, 32);
+	}
+	fclose(f);
+	ERR_clear_error();
+	if (!found)
+		return fail(p, line, "[tenant %s] manufacturer_ca: %s: no PEM certificate", t->name,
+			    path);
+	return 1;
+}
+
+/* A key of a [tenant NAME] section (section: the whole section name). */
+static int tenant_key(struct parse *p, int line, const char *section, const char *name,
+		      const char *value)
+{
+	const char *tn = section + strlen("tenant");
+	struct reg_tenant *t;
+	size_t ti, len;
+
+	while (*tn == ' ' || *tn == '\t')
+		tn++;
+	len = strlen(tn);
+	while (len && (tn[len - 1] == ' ' || tn[len - 1] == '\t'))
+		len--;
+	if (!len)
+		return fail(p, line, "[%s] names no tenant: [tenant NAME]", section);
+	if (len > REG_TENANT_NAME_MAX)
+		return fail(p, line, "[%s]: a tenant name is at most %d characters", section,
+			    REG_TENANT_NAME_MAX);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)tn[i] <= ' ' || tn[i] == 0x7f)
+			return fail(p, line,
+				    "[%s]: a tenant name has no spaces or control characters",
+				    section);
+	{
+		char tname[REG_TENANT_NAME_MAX + 1];
+
+		snprintf(tname, sizeof(tname), "%.*s", (int)len, tn);
+		t = tenant_get(p, line, tname, &ti);
+	}
+	if (!t)
+		return 0;
+	if (strcmp(name, "manufacturer_ca") == 0)
+		return tenant_cas(p, line, ti, value);
+	if (strcmp(name, "self_enroll") == 0) {
+		if (p->tenant_self_enroll_seen[ti])
+			return fail(p, line, "[tenant %s] self_enroll is set twice", t->name);
+		p->tenant_self_enroll_seen[ti] = true;
+		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1"))
+			t->self_enroll = true;
+		else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0"))
+			t->self_enroll = false;
+		else
+			return fail(p, line, "[tenant %s] self_enroll: '%s' is not yes or no",
+				    t->name, value);
+		return 1;
+	}
+	return fail(p, line, "[tenant %s] has no key '%s' (manufacturer_ca, self_enroll)", t->name,
+		    name);
+}
+
+/*
+ * After the whole file: every tenant names a CA, and every tenant CA is one the registrar
+ * trusts ([trust] manufacturer_ca, or issued under it), else no device of it could connect.
+ */
+static void tenants_check(struct parse *p)
+{
+	struct reg_config *c = p->c;
+	X509_STORE *st = NULL;
+	STACK_OF(X509) *others = NULL;
+	char subject[256];
+
+	for (size_t i = 0; i < c->n_tenants; i++)
+		if (!c->tenants[i].n_cas) {
+			fail(p, p->tenant_line[i], "[tenant %s] names no manufacturer_ca",
+			     c->tenants[i].name);
+			return;
+		}
+	if (!p->n_cas)
+		return;
+	st = X509_STORE_new();
+	others = sk_X509_new_null();
+	if (!st || !others)
+		goto out;
+	/* An unreadable [trust] manufacturer_ca is the server's error (check, run). */
+	if (X509_STORE_load_file(st, c->manufacturer_ca) != 1)
+		goto out;
+	for (size_t i = 0; i < p->n_cas; i++)
+		sk_X509_push(others, p->cas[i].cert);
+	for (size_t i = 0; i < p->n_cas && !p->err[0]; i++) {
+		X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+		int ok = ctx && X509_STORE_CTX_init(ctx, st, p->cas[i].cert, others) == 1;
+
+		if (ok) {
+			X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
+			ok = X509_verify_cert(ctx) == 1;
+		}
+		if (!ok) {
+			int e = ctx ? X509_STORE_CTX_get_error(ctx) : 0;
+
+			subject_of(p->cas[i].cert, subject, sizeof(subject));
+			fail(p, p->cas[i].line,
+			     "[tenant %s] manufacturer_ca: '%s' (%s) is not trusted: it does not "
+			     "chain to [trust] manufacturer_ca %s (%s)",
+			     c->tenants[p->cas[i].tenant].name, subject, p->cas[i].path,
+			     c->manufacturer_ca, X509_verify_cert_error_string(e));
+		}
+		X509_STORE_CTX_free(ctx);
+	}
+out:
+	sk_X509_free(others);
+	X509_STORE_free(st);
+	ERR_clear_error();
+}
+
 /* libinih as Debian builds it passes no line numbers: count them in the reader. */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
 	char *r = fgets(str, num, p->f);
+	const char *s = r, *end;
 
-	if (r)
-		p->line++;
+	if (!r)
+		return r;
+	p->line++;
+	/* libinih cuts section names at 49 characters: a longer one is refused, not cut. */
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '[' && (end = strchr(s, ']')) && end - s - 1 > 49)
+		fail(p, p->line, "a section name is longer than 49 characters");
 	return r;
 }
 
@@ -156,6 +397,9 @@ static int handler(void *user, const char *section, const char *name, const char
 
 	if (p->err[0])
 		return 0;
+	if (strncmp(section, "tenant", 6) == 0 &&
+	    (section[6] == '\0' || section[6] == ' ' || section[6] == '\t'))
+		return tenant_key(p, line, section, name, value);
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
 			break;
@@ -274,6 +518,13 @@ int reg_config_load(const char *path, struct reg_config *c, char *err, size_t er
 	}
 	rc = ini_parse_stream(reader, p, handler, p);
 	fclose(p->f);
+	if (rc == 0 && !p->err[0])
+		tenants_check(p);
+	for (size_t i = 0; i < p->n_cas; i++) {
+		X509_free(p->cas[i].cert);
+		free(p->cas[i].path);
+	}
+	free(p->cas);
 	if (rc == -2) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -330,6 +581,14 @@ int reg_config_write_default(const char *path, const char *listen, char *err, si
 		"self_enroll_tenant =\n"
 		"# Days an LDevID issued at enrollment is valid (when operator_key exists).\n"
 		"ldevid_days = 365\n"
+		"\n"
+		"# Tenants by manufacturer CA: an unknown device whose IAK chains to one of a\n"
+		"# tenant's CAs lands in that tenant if it allows self-enrollment, else is "
+		"refused\n"
+		"# (403); devices of no tenant follow [scim] self_enroll. docs/scim.md.\n"
+		"# [tenant acme]\n"
+		"# manufacturer_ca = acme-ca.pem\n"
+		"# self_enroll = yes\n"
 		"\n"
 		"[store]\n"
 		"database = registrar.db\n"

@@ -25,6 +25,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "config.h"
 #include "ldevid.h"
 #include "rlog.h"
 #include "scim_filter.h"
@@ -743,6 +744,23 @@ static int set_attested(struct json_object *dev, const struct scim_attest *at, c
 }
 
 /*
+ * The tenant an accepted device belongs to by its manufacturer: the [tenant] one of whose CAs
+ * is in the device's verified IAK chain, the one nearest the IAK when several are (a tenant of
+ * an intermediate CA before one of its root). NULL: no tenant names any CA of the chain.
+ */
+static const struct reg_tenant *tenant_of(const struct scim_service *svc,
+					  const struct scim_attest *at)
+{
+	for (size_t i = 0; i < at->n_iak_issuers; i++)
+		for (size_t t = 0; t < svc->n_tenants; t++)
+			for (size_t k = 0; k < svc->tenants[t].n_cas; k++)
+				if (memcmp(svc->tenants[t].ca_sha256[k], at->iak_issuers_sha256[i],
+					   32) == 0)
+					return &svc->tenants[t];
+	return NULL;
+}
+
+/*
  * POST /Devices by a device on its own TLS identity: the evidence in the attestation extension
  * is verified against this connection's binder before anything is stored; an accepted device
  * claims the record that names its serial (pre-provisioned, 200) or, where self-enrollment is
@@ -755,6 +773,7 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	struct scim_attest at = { 0 };
 	struct scim_error e = { 0 };
 	struct reg_ldevid *ldv = NULL;
+	const struct reg_tenant *tenant;
 	char err[512], *body = NULL, *ldevid = NULL;
 	int rc;
 
@@ -829,10 +848,21 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 		}
 		goto out;
 	}
-	if (!r->svc->self_enroll) {
-		send_error(r, 403, NULL,
-			   "device %s is not pre-provisioned, and self-enrollment is off",
-			   at.serial);
+	/* Nobody pre-provisioned it: its manufacturer's tenant decides, else [scim]. */
+	tenant = tenant_of(r->svc, &at);
+	if (tenant ? !tenant->self_enroll : !r->svc->self_enroll) {
+		if (tenant)
+			send_error(r, 403, NULL,
+				   "device %s is not pre-provisioned, and its tenant %s (by the "
+				   "manufacturer CA of its IAK) does not allow self-enrollment",
+				   at.serial, tenant->name);
+		else
+			send_error(r, 403, NULL,
+				   "device %s is not pre-provisioned, and self-enrollment is off",
+				   at.serial);
+		rlog(RLOG_NOTICE, "scim_enroll_refused",
+		     "self-enrollment refused: not pre-provisioned", "serial", at.serial, "tenant",
+		     tenant ? tenant->name : NULL, "policy", tenant ? "tenant" : "scim", NULL);
 		goto out;
 	}
 	json_object_object_del(ext, "evidence");
@@ -851,7 +881,9 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	uuid4(s.id);
 	snprintf(s.type, sizeof(s.type), "%s", rt->id);
 	snprintf(s.tenant, sizeof(s.tenant), "%s",
-		 r->svc->self_enroll_tenant ? r->svc->self_enroll_tenant : "");
+		 tenant			      ? tenant->name
+		 : r->svc->self_enroll_tenant ? r->svc->self_enroll_tenant
+					      : "");
 	snprintf(s.serial, sizeof(s.serial), "%s", at.serial);
 	s.created = s.modified = now_ms();
 	s.version = 1;
@@ -867,7 +899,7 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 		goto out;
 	}
 	rlog(RLOG_NOTICE, "scim_enroll", "device self-enrolled", "serial", at.serial, "id", s.id,
-	     NULL);
+	     "tenant", s.tenant, "policy", tenant ? "tenant" : "scim", NULL);
 	send_resource(r, rt, &s, 201, NULL);
 out:
 	json_object_put(at.ear);

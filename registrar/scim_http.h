@@ -17,6 +17,9 @@
 struct evhttp_request;
 struct json_object;
 struct tao_store;
+struct reg_tenant;
+
+#define SCIM_MAX_IAK_ISSUERS 8
 
 /* What evaluating evidence on a connection gave (the registrar's reg_attest). */
 struct scim_attest {
@@ -35,6 +38,12 @@ struct scim_attest {
 	/* Evaluated: what an LDevID request of the enrollment is checked against. */
 	EVP_PKEY *iak_key;  /* the evidence's IAK certificate key (owned), or NULL */
 	uint8_t binder[32]; /* this connection's binder */
+	/*
+	 * Accepted: the SHA-256 (DER) of each certificate above the IAK in its verified chain,
+	 * the issuer first, the trust anchor last: what maps an unknown device to a tenant.
+	 */
+	size_t n_iak_issuers;
+	uint8_t iak_issuers_sha256[SCIM_MAX_IAK_ISSUERS][32];
 };
 
 struct scim_service {
@@ -44,7 +53,14 @@ struct scim_service {
 	int (*attest)(void *ctx, SSL *ssl, const char *text, size_t len, const char *peer,
 		      struct scim_attest *res);
 	void *attest_ctx;
-	bool self_enroll; /* may a device nobody pre-provisioned enroll itself? */
+	/*
+	 * Self-enrollment of a device nobody pre-provisioned: the tenant its IAK's chain maps it to
+	 * (config [tenant NAME]) decides; a device of no tenant follows self_enroll and lands in
+	 * self_enroll_tenant.
+	 */
+	const struct reg_tenant *tenants;
+	size_t n_tenants;
+	bool self_enroll;
 	const char *self_enroll_tenant;
 	/* LDevID issuance at enrollment: the operator CA (NULL key: none is issued). */
 	EVP_PKEY *operator_key;

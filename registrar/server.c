@@ -338,6 +338,45 @@ static void counters_to_store(const struct tao_tpm_counters *a, struct tao_store
 }
 
 /*
+ * The certificates above an accepted device's IAK (its chain verified already): their SHA-256,
+ * the issuer first, the trust anchor last, for the tenant of a self-enrolling device.
+ */
+static void iak_issuers(X509_STORE *trust, X509 *iak, const struct tao_evidence *ev,
+			struct scim_attest *res)
+{
+	STACK_OF(X509) *untrusted = sk_X509_new_null(), *chain;
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	unsigned int len;
+
+	if (!iak || !untrusted || !ctx)
+		goto out;
+	for (size_t i = 1; i < ev->n_iak_certs; i++) {
+		const unsigned char *p = ev->iak_certs[i].bytes;
+		X509 *c = d2i_X509(NULL, &p, (long)ev->iak_certs[i].len);
+
+		if (!c || !sk_X509_push(untrusted, c)) {
+			X509_free(c);
+			goto out;
+		}
+	}
+	if (X509_STORE_CTX_init(ctx, trust, iak, untrusted) != 1)
+		goto out;
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
+	if (X509_verify_cert(ctx) != 1)
+		goto out;
+	chain = X509_STORE_CTX_get0_chain(ctx);
+	for (int i = 1; i < sk_X509_num(chain) && res->n_iak_issuers < SCIM_MAX_IAK_ISSUERS; i++)
+		if (X509_digest(sk_X509_value(chain, i), EVP_sha256(),
+				res->iak_issuers_sha256[res->n_iak_issuers], &len) == 1 &&
+		    len == 32)
+			res->n_iak_issuers++;
+out:
+	sk_X509_pop_free(untrusted, X509_free);
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+}
+
+/*
  * Evaluate evidence text that arrived on ssl (from peer) and record the result: what both the
  * attestation endpoint and SCIM enrollment do. Fills *res (scim_http.h); returns 0 when the
  * evidence was evaluated and recorded (res->ear holds the result, whatever its status), or -1
@@ -476,6 +515,7 @@ static int reg_attest(void *ctx, SSL *ssl, const char *text, size_t len, const c
 		X509 *iak = d2i_X509(NULL, &p, (long)ev->iak_certs[0].len);
 
 		res->iak_key = iak ? X509_get_pubkey(iak) : NULL;
+		iak_issuers(r->trust, iak, ev, res);
 		X509_free(iak);
 	}
 	res->evaluated = true;
@@ -844,6 +884,8 @@ int reg_server_run(const struct reg_config *c, char *err, size_t errlen)
 	r.scim.attest_ctx = &r;
 	r.scim.self_enroll = c->self_enroll;
 	r.scim.self_enroll_tenant = c->self_enroll_tenant;
+	r.scim.tenants = c->tenants;
+	r.scim.n_tenants = c->n_tenants;
 	r.scim.operator_key = r.operator_key;
 	r.scim.operator_cert = r.operator_cert;
 	r.scim.ldevid_days = (int)c->ldevid_days;

@@ -338,3 +338,180 @@ stop_registrar
 mv "$T/operator-ca.key.aside" "$T/reg/operator-ca/ca.key"
 start_registrar
 URL=https://127.0.0.1:$PORT
+
+# --- self-enrollment as a per-tenant policy: [tenant NAME] by manufacturer CA ---
+# Two more manufacturers: X's devices belong to tenant xcorp (self-enrollment allowed), Y's to
+# ycorp (refused); the registrar's own factory CA maps to no tenant ([scim] decides).
+mkca() { # mkca DIR ORG: a manufacturer CA of its own name, as tao-devsim would make it
+	mkdir -p "$1"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+		-subj "/O=$2/CN=$2 manufacturer CA" -keyout "$1/ca.key" -out "$1/ca.pem" \
+		-addext "basicConstraints=critical,CA:TRUE,pathlen:1" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" -addext "subjectKeyIdentifier=hash" 2>/dev/null
+}
+mkca "$T/mfr-x" "Maker X"
+mkca "$T/mfr-y" "Maker Y"
+check "two more manufacturer CAs" test -s "$T/mfr-x/ca.pem" -a -s "$T/mfr-y/ca.pem"
+# A third with a root and a factory intermediate, in two tenants: zroot (refusing) and zfab
+# (allowing); the one nearest the IAK decides.
+mkca "$T/mfr-z" "Maker Z"
+mkdir -p "$T/mfr-z1"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/O=Maker Z/CN=Maker Z factory 1" \
+	-keyout "$T/mfr-z1/ca.key" -out "$T/mfr-z1/ca.csr" 2>/dev/null
+printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >"$T/mfr-z1/ext"
+openssl x509 -req -in "$T/mfr-z1/ca.csr" -CA "$T/mfr-z/ca.pem" -CAkey "$T/mfr-z/ca.key" -CAcreateserial \
+	-days 3650 -extfile "$T/mfr-z1/ext" -out "$T/mfr-z1/ca.pem" 2>/dev/null
+check "Maker Z's factory intermediate" openssl verify -CAfile "$T/mfr-z/ca.pem" "$T/mfr-z1/ca.pem"
+for d in x1:mfr-x:DEV-X1 y1:mfr-y:DEV-Y1 d:factory-ca:DEV-D z1:mfr-z1:DEV-Z1; do
+	IFS=: read -r name ca serial <<<"$d"
+	check "swtpm for device $serial" start_swtpm "$name"
+	printf -v "TCTI_$name" %s "$tcti"
+	cadir=$T/$ca
+	[[ $ca == factory-ca ]] && cadir=$T/reg/factory-ca
+	check "device $serial provisioned by $ca" "$DEVSIM" provision --tcti "$tcti" --ca-dir "$cadir" \
+		--serial "$serial" --out "$T/$name"
+done
+cp "$REGCONF" "$T/reg/registrar.conf.before-tenants"
+cat "$T/mfr-x/ca.pem" "$T/mfr-y/ca.pem" "$T/mfr-z/ca.pem" "$T/mfr-z1/ca.pem" >>"$T/reg/manufacturer-ca.pem"
+cp "$T/mfr-x/ca.pem" "$T/reg/maker-x.pem"
+cp "$T/mfr-y/ca.pem" "$T/reg/maker-y.pem"
+cp "$T/mfr-z/ca.pem" "$T/reg/maker-z.pem"
+cp "$T/mfr-z1/ca.pem" "$T/reg/maker-z1.pem"
+cat >>"$REGCONF" <<'CONF'
+
+[tenant xcorp]
+manufacturer_ca = maker-x.pem
+self_enroll = yes
+
+[tenant ycorp]
+manufacturer_ca = maker-y.pem
+self_enroll = no
+
+[tenant zroot]
+manufacturer_ca = maker-z.pem
+self_enroll = no
+
+[tenant zfab]
+manufacturer_ca = maker-z1.pem
+self_enroll = yes
+CONF
+
+# Bad tenant configurations: each names file, line and key; check refuses them.
+badconf() { # badconf NAME TEXT-TO-APPEND EXPECTED
+	cp "$REGCONF" "$T/reg/$1.conf"
+	printf '%b' "$2" >>"$T/reg/$1.conf"
+	"$REG" check -c "$T/reg/$1.conf" >"$T/$1.out" 2>&1
+	local rc=$?
+	if [[ $rc == 1 ]] && grep -qF -- "$3" "$T/$1.out"; then
+		ok "config: $1"
+	else
+		bad "config: $1" "rc $rc, no '$3' in:" "$(cat "$T/$1.out")"
+	fi
+}
+check "check accepts the tenant configuration" "$REG" check -c "$REGCONF"
+nl=$(wc -l <"$REGCONF")
+badconf tenant-dup '\n[tenant zcorp]\nmanufacturer_ca = maker-x.pem\nself_enroll = yes\n' \
+	"tenant-dup.conf:$((nl + 3)): [tenant zcorp] manufacturer_ca: 'CN=Maker X manufacturer CA,O=Maker X' ($T/reg/maker-x.pem) is tenant xcorp's already (line"
+cp "$T/rogue-ca/ca.pem" "$T/reg/rogue.pem"
+badconf tenant-untrusted '\n[tenant rcorp]\nmanufacturer_ca = rogue.pem\n' \
+	"tenant-untrusted.conf:$((nl + 3)): [tenant rcorp] manufacturer_ca: 'CN=rogue CA' ($T/reg/rogue.pem) is not trusted: it does not chain to [trust] manufacturer_ca"
+badconf tenant-nofile '\n[tenant ncorp]\nself_enroll = yes\nmanufacturer_ca = nope.pem\n' \
+	"tenant-nofile.conf:$((nl + 4)): [tenant ncorp] manufacturer_ca: $T/reg/nope.pem: No such file or directory"
+badconf tenant-notpem '\n[tenant ncorp]\nmanufacturer_ca = registrar.conf\n' \
+	"tenant-notpem.conf:$((nl + 3)): [tenant ncorp] manufacturer_ca: $T/reg/registrar.conf: no PEM certificate"
+badconf tenant-noca '\n[tenant ncorp]\nself_enroll = yes\n' \
+	"tenant-noca.conf:$((nl + 3)): [tenant ncorp] names no manufacturer_ca"
+badconf tenant-twice '\n[tenant ycorp]\nself_enroll = maybe\n' \
+	"tenant-twice.conf:$((nl + 3)): [tenant ycorp] self_enroll is set twice"
+badconf tenant-bool2 '\n[tenant ncorp]\nself_enroll = maybe\n' \
+	"tenant-bool2.conf:$((nl + 3)): [tenant ncorp] self_enroll: 'maybe' is not yes or no"
+badconf tenant-key '\n[tenant ncorp]\nmanufacturer = maker-x.pem\n' \
+	"tenant-key.conf:$((nl + 3)): [tenant ncorp] has no key 'manufacturer'"
+badconf tenant-noname '\n[tenant]\nself_enroll = yes\n' \
+	"tenant-noname.conf:$((nl + 3)): [tenant] names no tenant: [tenant NAME]"
+badconf tenant-long "\n[tenant $(printf 'n%.0s' $(seq 50))]\nself_enroll = yes\n" \
+	"tenant-long.conf:$((nl + 2)): a section name is longer than 49 characters"
+
+INST_X=$("$REG" token create inst-x --role installer --tenant xcorp -c "$REGCONF")
+INST_Y=$("$REG" token create inst-y --role installer --tenant ycorp -c "$REGCONF")
+dev_tenant() { sql "SELECT tenant FROM scim_resources WHERE serial = '$1'"; }
+dev_count() { sql "SELECT count(*) FROM scim_resources WHERE serial = '$1'"; }
+
+# Phase 1: [scim] self_enroll = no; xcorp allows its devices all the same.
+stop_registrar
+sed -i '/^\[scim\]/,/^$/ s/^self_enroll = .*/self_enroll = no/' "$REGCONF"
+check "the registrar restarts with tenants, [scim] self_enroll = no" start_registrar
+URL=https://127.0.0.1:$PORT
+enroll x1 enrollX1
+check "device X1 (Maker X, not pre-provisioned) self-enrolls though [scim] says no" test $? = 0
+jqt "with 201: a new, active Device" '.active == true and (.id | length) == 36' "$T/enrollX1.json"
+check "in tenant xcorp, its manufacturer's" test "$(dev_tenant DEV-X1)" = xcorp
+X1ID=$(jq -r .id "$T/enrollX1.json")
+scim tx "$INST_X" GET "/scim/v2/Devices/$X1ID"
+check "xcorp's installer sees it" test "$code" = 200
+scim tx_list "$INST_X" GET "/scim/v2/Devices?filter=urn:x-tao:scim:schemas:extension:attestation:1.0:Device:idevid.serialNumber%20eq%20%22DEV-X1%22"
+jqt "and finds it by its serial" --arg id "$X1ID" '.totalResults == 1 and .Resources[0].id == $id' "$T/tx_list.json"
+scim ty "$INST_Y" GET "/scim/v2/Devices/$X1ID"
+scim_err ty 404 ""
+scim ta "$INST" GET "/scim/v2/Devices/$X1ID"
+check "nor does acme's installer (404)" test "$code" = 404
+expect_in "the log names the tenant and the policy" "serial=DEV-X1 id=$X1ID tenant=xcorp policy=tenant" "$T/reg.log"
+n_dev=$(sql "SELECT count(*) FROM scim_resources")
+enroll d enrollD
+check "device D (the registrar's factory: no tenant) is refused by [scim] self_enroll = no" test $? != 0
+expect_in "with the [scim] reason" "answered 403: device DEV-D is not pre-provisioned, and self-enrollment is off" "$T/enrollD.err"
+check "and nothing stored" test "$(sql "SELECT count(*) FROM scim_resources")" = "$n_dev"
+
+# Phase 2: [scim] self_enroll = yes into tenant fallbk; ycorp refuses all the same.
+stop_registrar
+sed -i -e '/^\[scim\]/,/^$/ s/^self_enroll = .*/self_enroll = yes/' \
+	-e 's/^self_enroll_tenant =.*/self_enroll_tenant = fallbk/' "$REGCONF"
+check "the registrar restarts with [scim] self_enroll = yes, self_enroll_tenant = fallbk" start_registrar
+URL=https://127.0.0.1:$PORT
+n_att=$(sql "SELECT count(*) FROM attestations")
+n_dev=$(sql "SELECT count(*) FROM scim_resources")
+enroll y1 enrollY1
+check "device Y1 (Maker Y, not pre-provisioned) is refused though [scim] says yes" test $? != 0
+expect_in "with 403 naming its tenant" "answered 403: device DEV-Y1 is not pre-provisioned, and its tenant ycorp (by the manufacturer CA of its IAK) does not allow self-enrollment" "$T/enrollY1.err"
+check "no Device was stored" test "$(sql "SELECT count(*) FROM scim_resources")" = "$n_dev" -a "$(dev_count DEV-Y1)" = 0
+check "the attestation itself is in the history (accepted)" test "$(accepted DEV-Y1)" = 1 -a \
+	"$(sql "SELECT count(*) FROM attestations")" = $((n_att + 1))
+expect_in "the refusal is logged with tenant and policy" "event=scim_enroll_refused" "$T/reg.log"
+expect_in "(its fields)" "serial=DEV-Y1 tenant=ycorp policy=tenant" "$T/reg.log"
+enroll d enrollD2
+check "device D (no tenant) now self-enrolls by [scim]" test $? = 0
+check "into self_enroll_tenant" test "$(dev_tenant DEV-D)" = fallbk
+enroll z1 enrollZ1
+check "device Z1 (Maker Z's factory 1, under Maker Z's root) self-enrolls" test $? = 0
+check "into zfab, the tenant of the intermediate nearest its IAK, not zroot's refusal" \
+	test "$(dev_tenant DEV-Z1)" = zfab
+enroll x1 enrollX1b
+jqt "X1 enrolls again into its record (200)" --arg id "$X1ID" '.id == $id' "$T/enrollX1b.json"
+check "still one Device for X1, in xcorp" test "$(dev_count DEV-X1)" = 1 -a "$(dev_tenant DEV-X1)" = xcorp
+
+# Pre-provisioned in the refusing tenant: the claim wins over the policy.
+scim prey "$INST_Y" POST /scim/v2/Devices "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Device\",\"$URN_A\"],\"displayName\":\"Y1 (pre-provisioned)\",\"active\":false,\"$URN_A\":{\"idevid\":{\"serialNumber\":\"DEV-Y1\"}}}"
+check "ycorp's installer pre-provisions Y1" test "$code" = 201
+PREY=$(jq -r .id "$T/prey.json")
+enroll y1 enrollY1b
+check "Y1 then enrolls" test $? = 0
+jqt "claiming ycorp's record and activating it (200)" --arg id "$PREY" \
+	".id == \$id and .active == true and .displayName == \"Y1 (pre-provisioned)\" and .[\"$URN_A\"].result.status == \"affirming\"" "$T/enrollY1b.json"
+check "one Device for Y1, in ycorp" test "$(dev_count DEV-Y1)" = 1 -a "$(dev_tenant DEV-Y1)" = ycorp
+# A record pre-provisioned in another tenant than the manufacturer's is claimed too.
+scim pred "$INST_Y" POST /scim/v2/Devices "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Device\",\"$URN_A\"],\"active\":false,\"$URN_A\":{\"idevid\":{\"serialNumber\":\"DEV-X2\"}}}"
+check "ycorp's installer pre-provisions a Maker X device, X2" test "$code" = 201
+check "swtpm for device X2" start_swtpm x2
+TCTI_x2=$tcti
+check "device X2 provisioned by Maker X" "$DEVSIM" provision --tcti "$TCTI_x2" --ca-dir "$T/mfr-x" \
+	--serial DEV-X2 --out "$T/x2"
+enroll x2 enrollX2
+jqt "X2 claims ycorp's record, not a new one in xcorp" --arg id "$(jq -r .id "$T/pred.json")" \
+	'.id == $id and .active == true' "$T/enrollX2.json"
+check "one Device for X2, in ycorp" test "$(dev_count DEV-X2)" = 1 -a "$(dev_tenant DEV-X2)" = ycorp
+
+# Back to the configuration without tenants: as before.
+stop_registrar
+cp "$T/reg/registrar.conf.before-tenants" "$REGCONF"
+check "the registrar restarts without tenants" start_registrar
+URL=https://127.0.0.1:$PORT
