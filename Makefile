@@ -6,6 +6,8 @@
 #   make demo       boot the VM with swtpm and tao.ko and show what it reports
 #   make check      every test; ends with "N passed, N failed"
 #   make lint       checkpatch --strict, sparse, clang-format
+#   make install    userspace, units, rules, policy (meson install) and the module
+#                   (lib/modules/<abi>/extra); DESTDIR=/path stages it (docs/install.md)
 
 KABI ?= $(shell scripts/kabi 2>/dev/null)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KABI)/build /usr/src/linux-headers-$(KABI)))
@@ -15,7 +17,8 @@ KDIR_NEXT ?= $(firstword $(wildcard /usr/src/linux-headers-$(KABI_NEXT)))
 BUILD ?= build
 BUILD_CHECK ?= build-check
 
-.PHONY: all module module-next userspace deps demo check lint clean
+.PHONY: all module module-next userspace deps demo check lint clean \
+	install install-userspace install-module
 
 all: module userspace
 
@@ -34,8 +37,10 @@ module-next:
 	cp kmod/Kbuild kmod/*.c kmod/*.h $(BUILD)/kmod-$(KABI_NEXT)/kmod/
 	$(MAKE) -C $(KDIR_NEXT) M=$(CURDIR)/$(BUILD)/kmod-$(KABI_NEXT) W=1 modules
 
+# prefix /usr: meson then also takes sysconfdir /etc and localstatedir /var (make install).
+MESON_SETUP_OPTS ?= --prefix=/usr
 $(BUILD)/build.ninja:
-	meson setup $(BUILD)
+	meson setup $(BUILD) $(MESON_SETUP_OPTS)
 
 userspace: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -44,6 +49,25 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/fetch-kernel >/dev/null
 	tests/vm/run --build $(BUILD) --cmd 'bash $(CURDIR)/scripts/demo-guest'
+
+# make install [DESTDIR=/stage]: what goes where is docs/install.md. The module is
+# installed unsigned (MODULE_SIGN=yes keeps the kernel's own signing step, which needs
+# the kernel's signing key); depmod runs only for a real install (no DESTDIR).
+DESTDIR ?=
+MODULE_SIGN ?= no
+# The release the module is built for: lib/modules/<it>/extra (Debian's headers print another
+# one for "make kernelrelease"; utsrelease.h is what the module's vermagic carries).
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+install: install-userspace install-module
+
+install-userspace: userspace
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir "$(abspath $(DESTDIR))")
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install INSTALL_MOD_DIR=extra \
+		$(if $(DESTDIR),INSTALL_MOD_PATH="$(abspath $(DESTDIR))") \
+		$(if $(filter yes,$(MODULE_SIGN)),,CONFIG_MODULE_SIG_ALL=)
+	$(if $(DESTDIR),,depmod -a $(KREL))
 
 check: deps
 	@tests/check
