@@ -3,7 +3,8 @@
 #   make            module (kmod/tao.ko) and userspace (build/)
 #   make module     the module only; KDIR=/path/to/headers overrides
 #   make module-next the module for the 6.12 kernel too (compatibility)
-#   make demo       boot the VM with swtpm and tao.ko and show what it reports
+#   make demo       the first boot: a registrar, the factory, the device VM enrolling itself
+#   make demo-module boot the VM with swtpm and tao.ko and show what the module reports
 #   make check      every test; ends with "N passed, N failed"
 #   make lint       checkpatch --strict, sparse, clang-format
 #   make install    userspace, units, rules, policy (meson install) and the module
@@ -17,7 +18,7 @@ KDIR_NEXT ?= $(firstword $(wildcard /usr/src/linux-headers-$(KABI_NEXT)))
 BUILD ?= build
 BUILD_CHECK ?= build-check
 
-.PHONY: all module module-next userspace deps demo check lint clean \
+.PHONY: all module module-next userspace deps demo demo-module check lint clean \
 	install install-userspace install-module
 
 all: module userspace
@@ -45,7 +46,14 @@ $(BUILD)/build.ninja:
 userspace: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# The whole first boot: a registrar here, the factory, the device's first boot in the VM.
+# (The module alone, as it reports itself: make demo-module.)
 demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/fetch-kernel >/dev/null
+	@scripts/demo $(BUILD)
+
+demo-module: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/fetch-kernel >/dev/null
 	tests/vm/run --build $(BUILD) --cmd 'bash $(CURDIR)/scripts/demo-guest'

@@ -283,12 +283,14 @@ static const struct command commands[] = {
 	},
 	{
 		.name = "status",
-		.args = "[--enroll | --reattest] [--state-dir DIR] [--json]",
+		.args = "[--enroll | --reattest [--wait SEC]] [--state-dir DIR] [--json]",
 		.summary = "Show what the device agent taod reports",
 		.help = "Read taod's properties on the system bus (org.tao.Agent1: State,\n"
 			"StatusText, DeviceId, Registrar, LastResult, LastAttestation) and show\n"
 			"them. With --enroll or --reattest, first ask taod to enroll again (a\n"
-			"new LDevID) or to re-attest now (root or group tao). When taod is not\n"
+			"new LDevID) or to re-attest now (root or group tao), and wait for that\n"
+			"session's result (at most --wait seconds, 120 by default). When taod is "
+			"not\n"
 			"on the bus, show its persisted state (STATE-DIR/taod.json) instead.\n"
 			"Exit status: 0 ready with an affirming or warning result, 3 refused or\n"
 			"contraindicated, 1 anything else (enrolling, retrying, an error), 2 bad\n"
@@ -297,6 +299,7 @@ static const struct command commands[] = {
 			"Options:\n"
 			"  -E, --enroll          Ask taod to enroll again\n"
 			"  -R, --reattest        Ask taod to re-attest now\n"
+			"  -w, --wait SEC        How long to wait for that result (default 120)\n"
 			"  -d, --state-dir DIR   Where taod.json is (default "
 			"/var/lib/tao)\n" JSON_HELP HELP_HELP,
 		.run = taoctl_cmd_status,

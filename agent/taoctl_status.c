@@ -70,6 +70,34 @@ static void iso_time(uint64_t us, char *buf, size_t len)
 		snprintf(buf, len, "never");
 }
 
+/*
+ * After Enroll or Reattest: until the session's result is in (LastAttestation moved and taod is
+ * no longer enrolling or attesting) or it failed without one (retrying, failed). Polls every
+ * 200 ms for at most wait_s seconds. Returns 0 or -ETIMEDOUT.
+ */
+static int wait_result(sd_bus *bus, uint64_t before, unsigned int wait_s)
+{
+	for (unsigned int i = 0; i < wait_s * 5; i++) {
+		char *state = NULL;
+		uint64_t last = 0;
+		bool done;
+
+		if (get_str(bus, "State", &state, NULL) < 0 ||
+		    sd_bus_get_property_trivial(bus, BUS_NAME, BUS_PATH, BUS_IFACE,
+						"LastAttestation", NULL, 't', &last) < 0) {
+			free(state);
+			return -EIO;
+		}
+		done = !strcmp(state, "retrying") || !strcmp(state, "failed") ||
+		       (last != before && strcmp(state, "enrolling") && strcmp(state, "attesting"));
+		free(state);
+		if (done)
+			return 0;
+		usleep(200000);
+	}
+	return -ETIMEDOUT;
+}
+
 /* Exit status: 0 ready (or enrolled) and affirming or warning; 3 refused; 1 otherwise. */
 static int status_exit(const char *state, const char *result)
 {
@@ -175,11 +203,23 @@ int taoctl_cmd_status(const struct command *cmd, int argc, char **argv)
 	struct agent_props p = { 0 };
 	sd_bus *bus = NULL;
 	bool json = false;
+	unsigned int wait_s = 120;
+	char *end;
+	unsigned long v;
 	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:ERd:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ERd:jw:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'w':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1 || v > 3600)
+				return taoctl_usage(name,
+						    "%s: --wait wants 1 to 3600 seconds, not '%s'",
+						    name, optarg);
+			wait_s = (unsigned int)v;
+			break;
 		case 'E':
 		case 'R':
 			if (method)
@@ -210,6 +250,10 @@ int taoctl_cmd_status(const struct command *cmd, int argc, char **argv)
 		return print_persisted(state_dir, json);
 	}
 	if (method) {
+		uint64_t before = 0;
+
+		sd_bus_get_property_trivial(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "LastAttestation",
+					    NULL, 't', &before);
 		rc = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &e, NULL, "");
 		if (rc < 0) {
 			taoctl_err("%s: %s: %s", name, method,
@@ -222,7 +266,15 @@ int taoctl_cmd_status(const struct command *cmd, int argc, char **argv)
 			return rc;
 		}
 		if (!json)
-			printf("%s requested\n", method);
+			printf("%s requested; waiting for its result (at most %u s)\n", method,
+			       wait_s);
+		rc = wait_result(bus, before, wait_s);
+		if (rc < 0) {
+			taoctl_err("%s: %s: no result after %u s (see journalctl -u taod)", name,
+				   method, wait_s);
+			sd_bus_flush_close_unref(bus);
+			return TAOCTL_EXIT_RUNTIME;
+		}
 	}
 	rc = read_props(bus, &p, &e);
 	if (rc < 0) {

@@ -119,6 +119,26 @@ retrying() {
 	report
 }
 
+# demo: what make demo shows of the first boot: how the device came up, taod's
+# journal as it happens until it is ready (or refused), then taoctl status.
+demo() {
+	local jpid
+	echo "udev: $(udevadm info -q property -n /dev/tpmrm0 2>/dev/null | grep -E '^SYSTEMD_WANTS=' || true)"
+	echo "module: $(lsmod | awk '$1 == "tao"')"
+	echo "systemd: multi-user.target reached $(systemd-analyze 2>/dev/null | head -n1 | sed 's/^Startup finished in //')"
+	echo "--- journalctl -u taod -f"
+	journalctl -u taod.service -f -n all -o short-monotonic --no-hostname &
+	jpid=$!
+	wait_state ready refused --timeout 300 >/dev/null
+	sleep 1
+	kill "$jpid" 2>/dev/null
+	wait "$jpid" 2>/dev/null
+	echo "--- taoctl status"
+	taoctl status
+	echo "--- systemctl status taod"
+	SYSTEMD_COLORS=0 systemctl status --no-pager -n 0 taod.service | head -n 12
+}
+
 # hold SECONDS: stay up (so that a retry storm would show), then report.
 hold() {
 	sleep "$1"
