@@ -233,9 +233,15 @@ static void template_public(enum tao_esys_template tmpl, TPM2B_PUBLIC *pub)
 	memset(pub, 0, sizeof(*pub));
 	p->type = TPM2_ALG_ECC;
 	p->nameAlg = TPM2_ALG_SHA256;
+	/*
+	 * noDA: the keys have an empty authValue and no policy, so dictionary-attack protection
+	 * guards nothing; but a TPM counts every non-orderly shutdown (a power cut) as a failed
+	 * authorization, and once in lockout it refuses every DA-protected key: an unattended
+	 * device would stop attesting after a few power cuts (swtpm locks out after three).
+	 */
 	p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
 			      TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-			      TPMA_OBJECT_SIGN_ENCRYPT;
+			      TPMA_OBJECT_NODA | TPMA_OBJECT_SIGN_ENCRYPT;
 	p->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
 	p->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
 	p->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;

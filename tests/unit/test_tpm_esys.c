@@ -154,9 +154,9 @@ static void test_primaries(void **state)
 	read_pub(e, TAO_HANDLE_IDEVID, dev);
 	assert_int_equal(iak->type, TAO_TPM_ALG_ECC);
 	assert_int_equal(iak->ecc.curve, 0x0003);
-	assert_int_equal(iak->attributes, 0x00050072); /* restricted|sign|fixed*|sdo|uwa */
+	assert_int_equal(iak->attributes, 0x00050472); /* restricted|sign|fixed*|sdo|uwa|noDA */
 	assert_int_equal(iak->scheme, TAO_TPM_ALG_ECDSA);
-	assert_int_equal(dev->attributes, 0x00040072);
+	assert_int_equal(dev->attributes, 0x00040472);
 	assert_int_equal(dev->scheme, TAO_TPM_ALG_NULL);
 	/* Primaries: evicted and created again, the same key comes back. */
 	n1 = tao_tpm_public_name(iak, name1);
@@ -464,7 +464,7 @@ static void test_ldevid_csr(void **state)
 						       err, sizeof(err)),
 			 -EEXIST);
 	read_pub(e, TAO_HANDLE_LDEVID, pub);
-	assert_int_equal(pub->attributes, 0x00040072);
+	assert_int_equal(pub->attributes, 0x00040472);
 	assert_int_equal(tao_tpm_public_to_pkey(pub, &pkey, err, sizeof(err)), 0);
 	assert_int_equal(
 		tao_csr_build(pkey, "CN=ldevid,O=tao tests", tpm_sign, &s, &req, err, sizeof(err)),

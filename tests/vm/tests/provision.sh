@@ -46,6 +46,9 @@ check_match "the IAK is a restricted signing key" 'restricted' "$attrs"
 check_match "the IAK is fixedtpm|fixedparent|sensitivedataorigin|userwithauth" \
 	'fixedtpm\|fixedparent\|sensitivedataorigin\|userwithauth' "$attrs"
 check_fails "the IDevID is not restricted" grep -q restricted <<<"$(tpm2_readpublic -c $IDEVID)"
+# Power cuts count as failed authorizations; DA-protected keys would lock out (provisioning.md).
+check_match "the IAK is noda" 'noda' "$attrs"
+check_match "the IDevID is noda" 'noda' "$(tpm2_readpublic -c $IDEVID)"
 # The IAK's certification of the IDevID: checked with tpm2-tools' own parser.
 check_match "idevid.certify.attest is a TPMS_ATTEST of type certify" 'type: 8017|ATTEST_CERTIFY' \
 	"$(tpm2_print -t TPMS_ATTEST "$st/idevid.certify.attest" 2>&1)"
