@@ -5,11 +5,12 @@
  *
  *   scim_bench load DB N OUT           N Devices into the registrar's store DB through the store
  *                                      API in one transaction; OUT/ids, OUT/macs: probe values
- *   scim_bench raw DB OUT REQS         the benchmark's queries straight on SQLite (C API,
- *                                      prepared once), REQS times each: p50/p99
+ *   scim_bench raw DB OUT REQS         the benchmark's queries straight on SQLite (C API, a
+ *                                      statement per query), REQS rounds of one of each: p50/p99
  *   scim_bench http URL CA TOKEN OUT REQS
  *                                      the same over HTTPS on one kept-alive connection
- *                                      (libcurl), the TLS handshake and a no-database request
+ *                                      (libcurl), the TLS handshake and a no-database request;
+ *                                      timed until the body has arrived, checked after
  *   scim_bench create URL CA TOKEN SECS CONNS BASE BLE_EVERY
  *                                      POST /Devices for SECS seconds on CONNS connections,
  *                                      numbered from BASE, every BLE_EVERY-th (0: none) BLE
@@ -171,6 +172,11 @@ static int do_load(const char *db, uint32_t n, const char *out)
 		snprintf(rs[i].type, sizeof(rs[i].type), "Device");
 		rs[i].created = 1760000000000 + (int64_t)i * 1000;
 		rs[i].body = strdup(json_object_to_json_string_ext(ck, JSON_C_TO_STRING_PLAIN));
+		/* And its default representation, as the registrar stores it with the body. */
+		rs[i].rep = rs[i].body
+				    ? scim_resource_rep(rt, rs[i].id, rs[i].body, &rs[i].rep_meta)
+				    : NULL;
+		rs[i].rep_tag = scim_rep_tag();
 		fprintf(ids, "%s\n", rs[i].id);
 		if (ble) {
 			json_object_object_get_ex(ck, BLE, &x);
@@ -189,8 +195,10 @@ static int do_load(const char *db, uint32_t n, const char *out)
 		return 1;
 	}
 	fprintf(stderr, "loaded %u Devices in %.0f ms (one transaction)\n", n, now_ms() - t0);
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		free(rs[i].body);
+		free(rs[i].rep);
+	}
 	free(rs);
 	tao_store_close(s);
 	return 0;
@@ -256,48 +264,93 @@ static int raw_query(sqlite3 *db, const char *sql, const char *arg, int *rows, i
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * The kinds of query, timed interleaved: round i runs one of each, starting at kind i mod K and
+ * going round, so every kind sees the same load (a block of one kind after another would show
+ * load that changed between the blocks as a difference between the kinds). The http side adds
+ * K_CONST (no probe value). The probe values are drawn up front, per round and kind in this
+ * order, so both sides (separate processes, the same seed) send the same ones.
+ */
+enum { K_GET, K_NAME, K_MAC, K_PAGE, K_CONST, K_RAW = K_CONST, K_HTTP };
+
+static const char *const kind_name[] = { "get", "name", "mac", "page", "constant" };
+
+struct probe {
+	const char *id, *mac;
+	uint32_t name, page;
+};
+
+static struct probe *probes(char **ids, size_t nid, char **macs, size_t nmac, size_t reqs)
+{
+	struct probe *p = calloc(reqs, sizeof(*p));
+
+	for (size_t i = 0; p && i < reqs; i++) {
+		p[i].id = ids[rnd((uint32_t)nid)];
+		p[i].name = rnd((uint32_t)nid);
+		p[i].mac = macs[rnd((uint32_t)nmac)];
+		p[i].page = 10 + rnd(90);
+	}
+	return p;
+}
+
 static int do_raw(const char *dbpath, const char *out, size_t reqs)
 {
 	size_t nid, nmac;
 	char **ids = lines(out, "ids", &nid), **macs = lines(out, "macs", &nmac), arg[64];
-	double *t = calloc(reqs, sizeof(*t)), t0;
+	struct probe *pr = ids && macs ? probes(ids, nid, macs, nmac, reqs) : NULL;
+	double *t[K_RAW], t0, dt;
 	sqlite3 *db;
-	int rows;
+	int rows, bad;
 	int64_t total = 0;
 
-	if (!ids || !macs || !t || sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL))
+	for (int q = 0; q < K_RAW; q++)
+		t[q] = calloc(reqs, sizeof(double));
+	if (!pr || !t[K_GET] || !t[K_NAME] || !t[K_MAC] || !t[K_PAGE] ||
+	    sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL))
 		return 1;
 	raw_query(db, Q_NAME, "warm", &rows, &total); /* the page cache */
 	for (size_t i = 0; i < reqs; i++) {
-		t0 = now_ms();
-		if (raw_query(db, Q_GET, ids[rnd((uint32_t)nid)], &rows, &total) || rows != 1)
-			return fprintf(stderr, "raw get failed\n"), 1;
-		t[i] = now_ms() - t0;
+		for (int j = 0; j < K_RAW; j++) {
+			int q = (int)((i + (size_t)j) % K_RAW);
+
+			/* Timed: prepare, bind, step through the rows, finalize (raw_query). */
+			switch (q) {
+			case K_GET:
+				t0 = now_ms();
+				bad = raw_query(db, Q_GET, pr[i].id, &rows, &total);
+				dt = now_ms() - t0;
+				bad = bad || rows != 1;
+				break;
+			case K_NAME:
+				snprintf(arg, sizeof(arg), "Device %u", pr[i].name);
+				t0 = now_ms();
+				bad = raw_query(db, Q_NAME, arg, &rows, &total);
+				dt = now_ms() - t0;
+				bad = bad || rows != 1;
+				break;
+			case K_MAC:
+				t0 = now_ms();
+				bad = raw_query(db, Q_MAC, pr[i].mac, &rows, &total);
+				dt = now_ms() - t0;
+				bad = bad || rows != 1;
+				break;
+			default: /* K_PAGE */
+				snprintf(arg, sizeof(arg), "Device %u%%", pr[i].page);
+				t0 = now_ms();
+				bad = raw_query(db, Q_PAGE, arg, &rows, &total);
+				dt = now_ms() - t0;
+				bad = bad || rows != (total < 20 ? total : 20);
+				break;
+			}
+			if (bad)
+				return fprintf(stderr, "raw %s failed: %d rows\n", kind_name[q],
+					       rows),
+				       1;
+			t[q][i] = dt;
+		}
 	}
-	report("get", t, reqs);
-	for (size_t i = 0; i < reqs; i++) {
-		snprintf(arg, sizeof(arg), "Device %u", rnd((uint32_t)nid));
-		t0 = now_ms();
-		if (raw_query(db, Q_NAME, arg, &rows, &total) || rows != 1)
-			return fprintf(stderr, "raw name failed\n"), 1;
-		t[i] = now_ms() - t0;
-	}
-	report("name", t, reqs);
-	for (size_t i = 0; i < reqs; i++) {
-		t0 = now_ms();
-		if (raw_query(db, Q_MAC, macs[rnd((uint32_t)nmac)], &rows, &total) || rows != 1)
-			return fprintf(stderr, "raw mac failed\n"), 1;
-		t[i] = now_ms() - t0;
-	}
-	report("mac", t, reqs);
-	for (size_t i = 0; i < reqs; i++) {
-		snprintf(arg, sizeof(arg), "Device %u%%", 10 + rnd(90));
-		t0 = now_ms();
-		if (raw_query(db, Q_PAGE, arg, &rows, &total) || rows != (total < 20 ? total : 20))
-			return fprintf(stderr, "raw page failed: %s: %d rows\n", arg, rows), 1;
-		t[i] = now_ms() - t0;
-	}
-	report("page", t, reqs);
+	for (int q = 0; q < K_RAW; q++)
+		report(kind_name[q], t[q], reqs);
 	fprintf(stderr, "raw page: totalResults %" PRId64 " (last)\n", total);
 	sqlite3_close(db);
 	return 0;
@@ -383,13 +436,18 @@ static int do_http(const char *url, const char *ca, const char *token, const cha
 {
 	size_t nid, nmac;
 	char **ids = lines(out, "ids", &nid), **macs = lines(out, "macs", &nmac), path[512];
-	double *t = calloc(reqs, sizeof(*t)), t0;
+	struct probe *pr = ids && macs ? probes(ids, nid, macs, nmac, reqs) : NULL;
+	double *t[K_HTTP], t0, dt;
 	struct conn k;
 	int items;
 	int64_t tot = 0;
+	long code;
 
-	if (!ids || !macs || !t)
-		return 1;
+	for (int q = 0; q < K_HTTP; q++)
+		t[q] = calloc(reqs, sizeof(double));
+	for (int q = 0; q < K_HTTP; q++)
+		if (!pr || !t[q])
+			return 1;
 	/* The handshake: new connections (TCP + TLS 1.3), 50 of them. */
 	for (size_t i = 0; i < 50 && i < reqs; i++) {
 		curl_off_t ac = 0, tc = 0;
@@ -399,62 +457,75 @@ static int do_http(const char *url, const char *ca, const char *token, const cha
 			return fprintf(stderr, "scim_bench: ServiceProviderConfig failed\n"), 1;
 		curl_easy_getinfo(k.c, CURLINFO_APPCONNECT_TIME_T, &ac);
 		curl_easy_getinfo(k.c, CURLINFO_CONNECT_TIME_T, &tc);
-		t[i] = (double)(ac - tc) / 1e3;
+		t[K_CONST][i] = (double)(ac - tc) / 1e3;
 		curl_easy_cleanup(k.c);
 		curl_slist_free_all(k.h);
 		free(k.b.p);
 	}
-	report("tls_handshake", t, reqs < 50 ? reqs : 50);
+	report("tls_handshake", t[K_CONST], reqs < 50 ? reqs : 50);
 
 	conn_init(&k, url, ca, token);
 	req(&k, "/scim/v2/ServiceProviderConfig", NULL); /* the one connection, from here on */
 	for (size_t i = 0; i < reqs; i++) {
-		t0 = now_ms();
-		if (req(&k, "/scim/v2/ServiceProviderConfig", NULL) != 200)
-			return fprintf(stderr, "scim_bench: ServiceProviderConfig failed\n"), 1;
-		t[i] = now_ms() - t0;
+		for (int j = 0; j < K_HTTP; j++) {
+			int q = (int)((i + (size_t)j) % K_HTTP);
+
+			switch (q) {
+			case K_CONST:
+				snprintf(path, sizeof(path), "/scim/v2/ServiceProviderConfig");
+				break;
+			case K_GET:
+				snprintf(path, sizeof(path), "/scim/v2/Devices/%s", pr[i].id);
+				break;
+			case K_NAME:
+				snprintf(path, sizeof(path),
+					 "/scim/v2/Devices?filter=displayName%%20eq%%20"
+					 "%%22Device%%20%u%%22",
+					 pr[i].name);
+				break;
+			case K_MAC:
+				snprintf(path, sizeof(path),
+					 "/scim/v2/Devices?filter=" BLE
+					 ":deviceMacAddress%%20eq%%20%%22%s%%22",
+					 pr[i].mac);
+				break;
+			default: /* K_PAGE */
+				snprintf(path, sizeof(path),
+					 "/scim/v2/Devices?filter=displayName%%20sw%%20"
+					 "%%22Device%%20%u%%22&count=20",
+					 pr[i].page);
+				break;
+			}
+			/*
+			 * Timed: the request until its whole body has arrived (curl_easy_perform
+			 * returns then). The answer is checked after the clock stops: the raw side
+			 * parses nothing either.
+			 */
+			t0 = now_ms();
+			code = req(&k, path, NULL);
+			dt = now_ms() - t0;
+			if (code != 200)
+				return fprintf(stderr, "scim_bench: GET %s failed (%ld): %.300s\n",
+					       path, code, k.b.p ? k.b.p : ""),
+				       1;
+			if (q == K_NAME || q == K_MAC) {
+				if (total_results(&k.b, &items) != 1)
+					return fprintf(stderr, "scim_bench: %s failed: %.300s\n",
+						       path, k.b.p),
+					       1;
+			} else if (q == K_PAGE) {
+				if ((tot = total_results(&k.b, &items)) < 1 ||
+				    items != (tot < 20 ? tot : 20))
+					return fprintf(stderr, "scim_bench: %s failed: %.300s\n",
+						       path, k.b.p),
+					       1;
+			}
+			t[q][i] = dt;
+		}
 	}
-	report("constant", t, reqs);
-	for (size_t i = 0; i < reqs; i++) {
-		snprintf(path, sizeof(path), "/scim/v2/Devices/%s", ids[rnd((uint32_t)nid)]);
-		t0 = now_ms();
-		if (req(&k, path, NULL) != 200)
-			return fprintf(stderr, "scim_bench: GET %s failed\n", path), 1;
-		t[i] = now_ms() - t0;
-	}
-	report("get", t, reqs);
-	for (size_t i = 0; i < reqs; i++) {
-		snprintf(path, sizeof(path),
-			 "/scim/v2/Devices?filter=displayName%%20eq%%20%%22Device%%20%u%%22",
-			 rnd((uint32_t)nid));
-		t0 = now_ms();
-		if (req(&k, path, NULL) != 200 || total_results(&k.b, &items) != 1)
-			return fprintf(stderr, "scim_bench: %s failed: %s\n", path, k.b.p), 1;
-		t[i] = now_ms() - t0;
-	}
-	report("name", t, reqs);
-	for (size_t i = 0; i < reqs; i++) {
-		snprintf(path, sizeof(path),
-			 "/scim/v2/Devices?filter=" BLE ":deviceMacAddress%%20eq%%20%%22%s%%22",
-			 macs[rnd((uint32_t)nmac)]);
-		t0 = now_ms();
-		if (req(&k, path, NULL) != 200 || total_results(&k.b, &items) != 1)
-			return fprintf(stderr, "scim_bench: %s failed: %s\n", path, k.b.p), 1;
-		t[i] = now_ms() - t0;
-	}
-	report("mac", t, reqs);
-	for (size_t i = 0; i < reqs; i++) {
-		snprintf(path, sizeof(path),
-			 "/scim/v2/Devices?filter=displayName%%20sw%%20%%22Device%%20%u%%22"
-			 "&count=20",
-			 10 + rnd(90));
-		t0 = now_ms();
-		if (req(&k, path, NULL) != 200 || (tot = total_results(&k.b, &items)) < 1 ||
-		    items != (tot < 20 ? tot : 20))
-			return fprintf(stderr, "scim_bench: %s failed: %.300s\n", path, k.b.p), 1;
-		t[i] = now_ms() - t0;
-	}
-	report("page", t, reqs);
+	report("constant", t[K_CONST], reqs);
+	for (int q = 0; q < K_RAW; q++)
+		report(kind_name[q], t[q], reqs);
 	fprintf(stderr, "http page: totalResults %" PRId64 " (last)\n", tot);
 	return 0;
 }

@@ -67,12 +67,11 @@ struct request {
 
 /* ---- answers --------------------------------------------------------------------------- */
 
-static void send_json(struct request *r, int status, const char *reason, struct json_object *doc,
-		      const char *etag, const char *location)
+/* Send the JSON text in b (NULL: no body). */
+static void send_buffer(struct request *r, int status, const char *reason, struct evbuffer *b,
+			const char *etag, const char *location)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
-	struct evbuffer *b = evbuffer_new();
-	const char *text = doc ? json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN) : NULL;
 
 	evhttp_add_header(h, "Content-Type", SCIM_MEDIA);
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -80,9 +79,18 @@ static void send_json(struct request *r, int status, const char *reason, struct 
 		evhttp_add_header(h, "ETag", etag);
 	if (location)
 		evhttp_add_header(h, "Location", location);
+	evhttp_send_reply(r->req, status, reason, b);
+}
+
+static void send_json(struct request *r, int status, const char *reason, struct json_object *doc,
+		      const char *etag, const char *location)
+{
+	struct evbuffer *b = evbuffer_new();
+	const char *text = doc ? json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN) : NULL;
+
 	if (b && text)
 		evbuffer_add(b, text, strlen(text));
-	evhttp_send_reply(r->req, status, reason, b);
+	send_buffer(r, status, reason, b, etag, location);
 	if (b)
 		evbuffer_free(b);
 }
@@ -276,12 +284,26 @@ static void etag_of(int64_t version, char *buf, size_t len)
 	snprintf(buf, len, "W/\"%" PRId64 "\"", version);
 }
 
+/* The values of a resource's meta: from the columns, and the request's base URL. */
+struct meta_text {
+	char created[40], modified[40], etag[40], loc[700];
+};
+
+static void meta_of(const struct request *r, const struct scim_resource_type *rt,
+		    const struct tao_store_resource *s, struct meta_text *m)
+{
+	iso_time(s->created, m->created, sizeof(m->created));
+	iso_time(s->modified, m->modified, sizeof(m->modified));
+	etag_of(s->version, m->etag, sizeof(m->etag));
+	snprintf(m->loc, sizeof(m->loc), "%s%s/%s", r->base, rt->endpoint, s->id);
+}
+
 /* The stored resource with id and meta: what projections start from. */
 static struct json_object *full_resource(struct request *r, const struct scim_resource_type *rt,
 					 const struct tao_store_resource *s)
 {
 	struct json_object *o = json_tokener_parse(s->body), *meta;
-	char t[40], etag[40], loc[700];
+	struct meta_text m;
 
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
@@ -292,18 +314,97 @@ static struct json_object *full_resource(struct request *r, const struct scim_re
 		json_object_put(o);
 		return NULL;
 	}
+	meta_of(r, rt, s, &m);
 	json_object_object_add(o, "id", json_object_new_string(s->id));
 	json_object_object_add(meta, "resourceType", json_object_new_string(rt->name));
-	iso_time(s->created, t, sizeof(t));
-	json_object_object_add(meta, "created", json_object_new_string(t));
-	iso_time(s->modified, t, sizeof(t));
-	json_object_object_add(meta, "lastModified", json_object_new_string(t));
-	snprintf(loc, sizeof(loc), "%s%s/%s", r->base, rt->endpoint, s->id);
-	json_object_object_add(meta, "location", json_object_new_string(loc));
-	etag_of(s->version, etag, sizeof(etag));
-	json_object_object_add(meta, "version", json_object_new_string(etag));
+	json_object_object_add(meta, "created", json_object_new_string(m.created));
+	json_object_object_add(meta, "lastModified", json_object_new_string(m.modified));
+	json_object_object_add(meta, "location", json_object_new_string(m.loc));
+	json_object_object_add(meta, "version", json_object_new_string(m.etag));
 	json_object_object_add(o, "meta", meta);
 	return o;
+}
+
+/*
+ * The stored default representation of s, if there is a usable one (made under this build's
+ * projection, and the meta offset inside it): the length of its text, else -1.
+ */
+static ssize_t rep_usable(const struct tao_store_resource *s)
+{
+	size_t len;
+
+	if (!s->rep || s->rep_tag != scim_rep_tag())
+		return -1;
+	len = strlen(s->rep);
+	return s->rep_meta > 0 && (size_t)s->rep_meta < len ? (ssize_t)len : -1;
+}
+
+/*
+ * Append s's default representation to b: the stored one with this request's meta spliced in
+ * (no JSON parsed or printed), or, without a usable one, made as send_resource() does. 0, or
+ * -1 when it cannot be made (the stored body does not parse, out of memory).
+ */
+static int append_rep(struct request *r, const struct scim_resource_type *rt,
+		      const struct tao_store_resource *s, struct evbuffer *b)
+{
+	struct json_object *full, *out;
+	struct scim_error e = { 0 };
+	ssize_t len = rep_usable(s);
+	struct meta_text m;
+	char meta[2048];
+	int n;
+
+	if (len > 0) {
+		meta_of(r, rt, s, &m);
+		n = scim_rep_meta(meta, sizeof(meta), rt->name, m.created, m.modified, m.loc,
+				  m.etag);
+		if (n > 0) {
+			size_t at = (size_t)s->rep_meta;
+
+			if (evbuffer_add(b, s->rep, at) < 0 ||
+			    evbuffer_add(b, meta, (size_t)n) < 0 ||
+			    evbuffer_add(b, s->rep + at, (size_t)len - at) < 0)
+				return -1;
+			return 0;
+		}
+	}
+	full = full_resource(r, rt, s);
+	out = full ? scim_resource_project(rt, full, NULL, NULL, &e) : NULL;
+	json_object_put(full);
+	if (!out)
+		return -1;
+	n = evbuffer_add_printf(b, "%s",
+				json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+	json_object_put(out);
+	return n < 0 ? -1 : 0;
+}
+
+/* A representation to store with body (made under this build's projection). */
+struct rep {
+	struct tao_store_rep st;
+	char *text;
+};
+
+static void rep_make(struct rep *p, const struct scim_resource_type *rt, const char *id,
+		     const char *body)
+{
+	p->text = scim_resource_rep(rt, id, body, &p->st.meta);
+	p->st.text = p->text;
+	p->st.tag = scim_rep_tag();
+}
+
+/* The default representation of stored resource r, for tao_store_resource_fill_reps(). */
+static char *fill_rep(const struct tao_store_resource *r, int64_t *meta, void *arg)
+{
+	const struct scim_resource_type *rt = scim_resource_type_find(r->type);
+
+	(void)arg;
+	return rt ? scim_resource_rep(rt, r->id, r->body, meta) : NULL;
+}
+
+int scim_fill_reps(struct tao_store *store, char *err, size_t errlen)
+{
+	return tao_store_resource_fill_reps(store, scim_rep_tag(), fill_rep, NULL, err, errlen);
 }
 
 static const char *query_get(struct evkeyvalq *q, const char *key)
@@ -315,16 +416,32 @@ static const char *query_get(struct evkeyvalq *q, const char *key)
 static void send_resource(struct request *r, const struct scim_resource_type *rt,
 			  const struct tao_store_resource *s, int status, struct evkeyvalq *q)
 {
-	struct json_object *full = full_resource(r, rt, s), *out;
+	const char *attrs = query_get(q, "attributes"), *excl = query_get(q, "excludedAttributes");
+	struct json_object *full, *out;
 	struct scim_error e = { 0 };
 	char etag[40], loc[700];
 
+	/* The default representation, stored: no JSON work (scim_resource_rep()). */
+	if ((!attrs || !*attrs) && (!excl || !*excl) && rep_usable(s) > 0) {
+		struct evbuffer *b = evbuffer_new();
+
+		if (b && append_rep(r, rt, s, b) == 0) {
+			etag_of(s->version, etag, sizeof(etag));
+			snprintf(loc, sizeof(loc), "%s%s/%s", r->base, rt->endpoint, s->id);
+			send_buffer(r, status, reason_of(status), b, etag,
+				    status == 201 ? loc : NULL);
+			evbuffer_free(b);
+			return;
+		}
+		if (b)
+			evbuffer_free(b);
+	}
+	full = full_resource(r, rt, s);
 	if (!full) {
 		send_error(r, 500, NULL, "the stored %s %s does not parse", rt->name, s->id);
 		return;
 	}
-	out = scim_resource_project(rt, full, query_get(q, "attributes"),
-				    query_get(q, "excludedAttributes"), &e);
+	out = scim_resource_project(rt, full, attrs, excl, &e);
 	json_object_put(full);
 	if (!out) {
 		if (!e.status) {
@@ -601,6 +718,8 @@ static void do_create(struct request *r, const struct scim_resource_type *rt)
 		send_error(r, 500, NULL, "out of memory");
 		return;
 	}
+	s.rep = scim_resource_rep(rt, s.id, s.body, &s.rep_meta);
+	s.rep_tag = scim_rep_tag();
 	rc = tao_store_resource_create(r->svc->store, &s, err, sizeof(err));
 	if (rc == -EEXIST)
 		send_error(r, 409, "uniqueness", "%s", err);
@@ -612,6 +731,7 @@ static void do_create(struct request *r, const struct scim_resource_type *rt)
 		send_resource(r, rt, &s, 201, NULL);
 	}
 	free(s.body);
+	free(s.rep);
 }
 
 /* The attestation extension object of o (its URN matched case-insensitively), or NULL. */
@@ -774,6 +894,7 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	struct scim_error e = { 0 };
 	struct reg_ldevid *ldv = NULL;
 	const struct reg_tenant *tenant;
+	struct rep rep = { 0 };
 	char err[512], *body = NULL, *ldevid = NULL;
 	int rc;
 
@@ -829,8 +950,9 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 			send_error(r, 500, NULL, "out of memory");
 			goto out;
 		}
+		rep_make(&rep, rt, s.id, body);
 		rc = tao_store_resource_update(r->svc->store, rt->id, s.id, s.version, body,
-					       s.serial, now_ms(), err, sizeof(err));
+					       s.serial, &rep.st, now_ms(), err, sizeof(err));
 		if (rc < 0) {
 			send_error(r, rc == -ESTALE ? 412 : 500, NULL, "%s",
 				   rc == -ESTALE ? "the Device changed meanwhile; enroll again"
@@ -892,6 +1014,8 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 		send_error(r, 500, NULL, "out of memory");
 		goto out;
 	}
+	s.rep = scim_resource_rep(rt, s.id, s.body, &s.rep_meta);
+	s.rep_tag = scim_rep_tag();
 	rc = tao_store_resource_create(r->svc->store, &s, err, sizeof(err));
 	if (rc < 0) {
 		send_error(r, rc == -EEXIST ? 409 : 500, rc == -EEXIST ? "uniqueness" : NULL, "%s",
@@ -907,6 +1031,7 @@ out:
 	reg_ldevid_free(ldv);
 	free(ldevid);
 	tao_store_resource_clear(&s);
+	free(rep.text);
 	free(body);
 	json_object_put(in);
 	json_object_put(old);
@@ -941,6 +1066,7 @@ static void do_write(struct request *r, const struct scim_resource_type *rt, con
 	struct json_object *in, *old = NULL, *checked = NULL;
 	struct tao_store_resource s;
 	struct scim_error e = { 0 };
+	struct rep rep = { 0 };
 	char err[512], *body;
 	int64_t expect;
 	int rc;
@@ -970,8 +1096,10 @@ static void do_write(struct request *r, const struct scim_resource_type *rt, con
 		send_error(r, 500, NULL, "out of memory");
 		goto out;
 	}
+	rep_make(&rep, rt, s.id, body);
 	rc = tao_store_resource_update(r->svc->store, rt->id, id, expect ? expect : s.version, body,
-				       s.serial, now_ms(), err, sizeof(err));
+				       s.serial, &rep.st, now_ms(), err, sizeof(err));
+	free(rep.text);
 	free(body);
 	if (rc == -ESTALE) {
 		send_error(r, 412, NULL, "%s %s changed meanwhile; read it again", rt->name, id);
@@ -1030,13 +1158,26 @@ struct list_ctx {
 	struct scim_filter *filter;
 	struct json_object **items; /* the matching resources kept, full */
 	size_t n, cap;
-	size_t matched;	   /* all matches: totalResults */
-	bool keep_all;	   /* sorted: keep every match; else only the page */
-	bool exact;	   /* the SQL selected exactly the matches */
-	size_t skip, want; /* the page: matches skip .. skip + want - 1 (not keep_all) */
+	size_t matched;	      /* all matches: totalResults */
+	bool keep_all;	      /* sorted: keep every match; else only the page */
+	bool exact;	      /* the SQL selected exactly the matches */
+	size_t skip, want;    /* the page: matches skip .. skip + want - 1 (not keep_all) */
+	struct evbuffer *out; /* default representations: the page's, as text (not keep_all) */
+	size_t n_out;
 	int rc;
 	char err[512];
 };
+
+/* Append s, a match in the page, to c->out. */
+static int list_append(struct list_ctx *c, const struct tao_store_resource *s)
+{
+	if (c->n_out && evbuffer_add(c->out, ",", 1) < 0)
+		return -ENOMEM;
+	if (append_rep(c->r, c->rt, s, c->out) < 0)
+		return -ENOMEM;
+	c->n_out++;
+	return 0;
+}
 
 /*
  * A row the SQL pre-selection returned: the C matcher decides. Without sortBy only the page's
@@ -1057,6 +1198,10 @@ static int list_cb(const struct tao_store_resource *s, void *arg)
 		c->matched++;
 		return 0;
 	}
+	if (c->out && c->exact) {
+		c->matched++;
+		return list_append(c, s);
+	}
 	full = full_resource(c->r, c->rt, s);
 	if (!full)
 		return -ENOMEM;
@@ -1072,6 +1217,10 @@ static int list_cb(const struct tao_store_resource *s, void *arg)
 	if (!m || !in_page) {
 		json_object_put(full);
 		return 0;
+	}
+	if (c->out) {
+		json_object_put(full);
+		return list_append(c, s);
 	}
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
@@ -1211,7 +1360,8 @@ static void do_list(struct request *r, const struct scim_resource_type *rt, stru
 {
 	struct list_ctx c = { .r = r, .rt = rt };
 	const char *filter = query_get(q, "filter"), *sort = query_get(q, "sortBy"),
-		   *order = query_get(q, "sortOrder"), *sens;
+		   *order = query_get(q, "sortOrder"), *attrs = query_get(q, "attributes"),
+		   *excl = query_get(q, "excludedAttributes"), *sens;
 	struct json_object *doc = NULL, *res = NULL, *schemas = NULL;
 	struct scim_patch_path sp = { 0 };
 	struct scim_sql sql = { 0 };
@@ -1286,6 +1436,11 @@ static void do_list(struct request *r, const struct scim_resource_type *rt, stru
 	c.keep_all = sort != NULL;
 	c.skip = (size_t)start - 1;
 	c.want = (size_t)count;
+	/* Unsorted, default representations: the stored ones, as text (scim_resource_rep()). */
+	if (!sort && (!attrs || !*attrs) && (!excl || !*excl) && !(c.out = evbuffer_new())) {
+		send_error(r, 500, NULL, "out of memory");
+		goto out;
+	}
 	rc = tao_store_resource_query(r->svc->store, rt->id,
 				      r->who.is_operator ? NULL : r->who.token.tenant, sql.where,
 				      sql.params, sql.n_params, list_cb, &c, err, sizeof(err));
@@ -1296,6 +1451,25 @@ static void do_list(struct request *r, const struct scim_resource_type *rt, stru
 	if (rc < 0) {
 		rlog(RLOG_ERR, "scim_list", err, "type", rt->id, NULL);
 		send_error(r, 500, NULL, "the store failed");
+		goto out;
+	}
+	if (c.out) {
+		struct evbuffer *b = evbuffer_new();
+
+		/* As json-c prints the document below. */
+		if (!b ||
+		    evbuffer_add_printf(
+			    b,
+			    "{\"schemas\":[\"%s\"],\"totalResults\":%zu,\"startIndex\":%ld,"
+			    "\"itemsPerPage\":%zu,\"Resources\":[",
+			    URN_LIST, c.matched, start, c.n_out) < 0 ||
+		    evbuffer_add_buffer(b, c.out) < 0 || evbuffer_add(b, "]}", 2) < 0) {
+			send_error(r, 500, NULL, "out of memory");
+		} else {
+			send_buffer(r, 200, "OK", b, NULL, NULL);
+		}
+		if (b)
+			evbuffer_free(b);
 		goto out;
 	}
 	if (sort && c.n > 1)
@@ -1340,6 +1514,8 @@ out:
 	for (size_t i = 0; i < c.n; i++)
 		json_object_put(c.items[i]);
 	free(c.items);
+	if (c.out)
+		evbuffer_free(c.out);
 	json_object_put(schemas);
 	json_object_put(res);
 	json_object_put(doc);

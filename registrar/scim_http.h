@@ -75,6 +75,13 @@ struct scim_service {
 void scim_http_handle(struct scim_service *svc, struct evhttp_request *req, SSL *ssl,
 		      const char *path, const char *query, const char *peer);
 
+/*
+ * Make the stored default representation of every resource that has none, or one made under
+ * another projection (after the store's migration to schema 5, or a change of the schema
+ * tables): called on the registrar's start. The number made, or a negative errno.
+ */
+int scim_fill_reps(struct tao_store *store, char *err, size_t errlen);
+
 /* A new bearer token: "tao_" and 43 base64url characters (256 random bits), and its hash. */
 int scim_token_new(char *token, size_t len, unsigned char hash[32]);
 

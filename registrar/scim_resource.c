@@ -1071,6 +1071,244 @@ nomem:
 	return NULL;
 }
 
+/* --- the stored default representation (store schema 5) --- */
+
+/*
+ * Bump when the projection's code changes what it makes from the same tables: stored
+ * representations of another tag are made again (scim_rep_tag()).
+ */
+#define SCIM_REP_FORMAT "scim-rep-1"
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *p;
+
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* s escaped as json-c 0.16 prints a string (json_escape_str, '/' too), without the quotes. */
+static void sb_escape(struct sbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char u[7];
+		const char *esc = NULL;
+
+		switch (c) {
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '/':
+			esc = "\\/";
+			break;
+		default:
+			if (c < ' ') {
+				u[0] = '\\';
+				u[1] = 'u';
+				u[2] = '0';
+				u[3] = '0';
+				u[4] = hex[c >> 4];
+				u[5] = hex[c & 0xf];
+				u[6] = '\0';
+				esc = u;
+			}
+		}
+		if (esc) {
+			sb_add(b, run, (size_t)(s - run));
+			sb_str(b, esc);
+			run = s + 1;
+		}
+	}
+	sb_add(b, run, (size_t)(s - run));
+}
+
+int scim_json_escape(char *buf, size_t len, const char *s)
+{
+	struct sbuf b = { 0 };
+	int n = -1;
+
+	sb_escape(&b, s);
+	if (!b.oom && b.len < len && b.len < (size_t)INT32_MAX) {
+		memcpy(buf, b.p ? b.p : "", b.len + 1);
+		n = (int)b.len;
+	}
+	free(b.p);
+	return n;
+}
+
+char *scim_resource_rep(const struct scim_resource_type *rt, const char *id, const char *body,
+			int64_t *meta_at)
+{
+	struct json_object *full = json_tokener_parse(body), *p;
+	struct scim_error e = { 0 };
+	struct sbuf b = { 0 };
+	bool first = true, have_meta = false;
+
+	if (!full || !json_object_is_type(full, json_type_object)) {
+		json_object_put(full);
+		return NULL;
+	}
+	/* As the registrar's full resource: id and meta added (meta's value is not kept here). */
+	json_object_object_add(full, "id", json_object_new_string(id));
+	json_object_object_add(full, "meta", json_object_new_object());
+	p = scim_resource_project(rt, full, NULL, NULL, &e);
+	json_object_put(full);
+	if (!p)
+		return NULL;
+	/* json-c's JSON_C_TO_STRING_PLAIN serialization of p, member by member, but meta. */
+	sb_add(&b, "{", 1);
+	json_object_object_foreach(p, k, v)
+	{
+		if (strcmp(k, "meta") == 0) {
+			if (first) /* never: schemas comes first */
+				b.oom = true;
+			*meta_at = (int64_t)b.len;
+			have_meta = true;
+			continue;
+		}
+		if (!first)
+			sb_add(&b, ",", 1);
+		first = false;
+		sb_add(&b, "\"", 1);
+		sb_escape(&b, k);
+		sb_add(&b, "\":", 2);
+		sb_str(&b, v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "null");
+	}
+	sb_add(&b, "}", 1);
+	json_object_put(p);
+	if (b.oom || !have_meta) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+int scim_rep_meta(char *buf, size_t len, const char *resource_type, const char *created,
+		  const char *modified, const char *location, const char *version)
+{
+	const char *names[] = { "resourceType", "created", "lastModified", "location", "version" };
+	const char *values[] = { resource_type, created, modified, location, version };
+	struct sbuf b = { 0 };
+	int n = -1;
+
+	sb_str(&b, ",\"meta\":{");
+	for (size_t i = 0; i < 5; i++) {
+		sb_str(&b, i ? ",\"" : "\"");
+		sb_str(&b, names[i]);
+		sb_str(&b, "\":\"");
+		sb_escape(&b, values[i]);
+		sb_str(&b, "\"");
+	}
+	sb_str(&b, "}");
+	if (!b.oom && b.len < len && b.len < (size_t)INT32_MAX) {
+		memcpy(buf, b.p, b.len + 1);
+		n = (int)b.len;
+	}
+	free(b.p);
+	return n;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t fnv1a_json(uint64_t h, struct json_object *o)
+{
+	h = fnv1a(h, o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : "-");
+	json_object_put(o);
+	return h;
+}
+
+int64_t scim_rep_tag(void)
+{
+	static int64_t tag;
+	size_t n, nc;
+	const struct scim_attr *common;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char line[128];
+
+	if (tag)
+		return tag;
+	/* The tables the projection reads: every schema (attributes with their returned and
+	 * mutability, sub-attributes), every resource type (its extensions), the common ones. */
+	h = fnv1a(h, SCIM_REP_FORMAT);
+	{
+		const struct scim_schema *const *sch = scim_schemas(&n);
+
+		for (size_t i = 0; i < n; i++)
+			h = fnv1a_json(h, scim_schema_json(sch[i], ""));
+	}
+	{
+		const struct scim_resource_type *const *t = scim_resource_types(&n);
+
+		for (size_t i = 0; i < n; i++)
+			h = fnv1a_json(h, scim_resource_type_json(t[i], ""));
+	}
+	common = scim_common_attrs(&nc);
+	for (size_t i = 0; i < nc; i++) {
+		snprintf(line, sizeof(line), "%s/%d/%d/%d", common[i].name, (int)common[i].returned,
+			 (int)common[i].mutability, (int)common[i].type);
+		h = fnv1a(h, line);
+	}
+	tag = (int64_t)(h >> 1); /* positive, and never 0 */
+	if (!tag)
+		tag = 1;
+	return tag;
+}
+
 /* --- discovery (RFC 7643 sections 5-7) --- */
 
 static const char *mutability_name(enum scim_mutability m)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "scim_schema.h"
 
@@ -71,6 +72,37 @@ int scim_resource_patch(const struct scim_resource_type *rt, const struct json_o
 struct json_object *scim_resource_project(const struct scim_resource_type *rt,
 					  const struct json_object *stored, const char *attributes,
 					  const char *excluded, struct scim_error *e);
+
+/*
+ * The default representation of a stored resource, kept with it in the store (schema 5) so that
+ * a read without attributes or excludedAttributes is answered without JSON work. body is the
+ * stored text (without id and meta), id the resource's; the result is exactly what json-c
+ * prints (JSON_C_TO_STRING_PLAIN) for scim_resource_project(rt, full, NULL, NULL), where full
+ * is body with id and meta, except that the meta member is left out: *meta_at is the byte
+ * offset where scim_rep_meta()'s text goes (meta names the request's host). malloc()ed; NULL
+ * when body does not parse as an object, or out of memory.
+ */
+char *scim_resource_rep(const struct scim_resource_type *rt, const char *id, const char *body,
+			int64_t *meta_at);
+
+/*
+ * The meta member to put into a representation at its meta offset, as json-c prints it:
+ * ,"meta":{"resourceType":...,"created":...,"lastModified":...,"location":...,"version":...}
+ * (the values as given, escaped). Its length, or -1 when it does not fit in len bytes.
+ */
+int scim_rep_meta(char *buf, size_t len, const char *resource_type, const char *created,
+		  const char *modified, const char *location, const char *version);
+
+/*
+ * What representations are made under: a fingerprint of the schema tables (attributes,
+ * returned, mutability, the extensions of each type) and of the projection's format. A stored
+ * representation of another tag is not used, and is made again on the registrar's start.
+ */
+int64_t scim_rep_tag(void);
+
+/* s as json-c prints a string (JSON_C_TO_STRING_PLAIN: '/' too), without the quotes; -1: no room.
+ */
+int scim_json_escape(char *buf, size_t len, const char *s);
 
 /* Discovery (RFC 7643 sections 5-7, RFC 7644 section 4); base is "https://host:port/scim/v2". */
 struct json_object *scim_schema_json(const struct scim_schema *s, const char *base);

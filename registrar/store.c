@@ -105,6 +105,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX scim_dpp_mac ON scim_resources (json_extract(body, "
 	"'$.\"urn:ietf:params:scim:schemas:extension:dpp:2.0:Device\".\"deviceMacAddress\"') "
 	"COLLATE NOCASE);",
+	/*
+	 * 4 -> 5: each resource's default representation (what a GET without attributes or
+	 * excludedAttributes answers, without meta, which depends on the request), made by the
+	 * registrar when it writes the body; rep_meta is where meta goes in it, rep_tag the
+	 * projection it was made under. NULL in rows of before: the registrar fills them on start.
+	 */
+	"ALTER TABLE scim_resources ADD COLUMN rep TEXT;"
+	"ALTER TABLE scim_resources ADD COLUMN rep_meta INTEGER;"
+	"ALTER TABLE scim_resources ADD COLUMN rep_tag INTEGER;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == TAO_STORE_SCHEMA_VERSION,
@@ -139,6 +148,10 @@ enum store_stmt {
 	ST_COUNT,
 };
 
+/* The columns of a resource as resource_row() and tao_store_resource_query() read them. */
+#define RES_COLUMNS \
+	"id, type, tenant, version, created, modified, serial, body, rep, rep_meta, rep_tag"
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -160,18 +173,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_STATS] = "SELECT (SELECT count(*) FROM devices), (SELECT count(*) FROM attestations), "
 		     "(SELECT count(*) FROM attestations WHERE accepted)",
 	[ST_RES_INSERT] = "INSERT INTO scim_resources (id, type, tenant, version, created, "
-			  "modified, serial, body) VALUES (?1, ?2, ?3, 1, ?4, ?4, ?5, ?6)",
-	[ST_RES_GET] = "SELECT id, type, tenant, version, created, modified, serial, body "
-		       "FROM scim_resources WHERE type = ?1 AND id = ?2",
-	[ST_RES_GET_SERIAL] = "SELECT id, type, tenant, version, created, modified, serial, body "
-			      "FROM scim_resources WHERE type = ?1 AND serial = ?2",
+			  "modified, serial, body, rep, rep_meta, rep_tag) "
+			  "VALUES (?1, ?2, ?3, 1, ?4, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_RES_GET] = "SELECT " RES_COLUMNS " FROM scim_resources WHERE type = ?1 AND id = ?2",
+	[ST_RES_GET_SERIAL] =
+		"SELECT " RES_COLUMNS " FROM scim_resources WHERE type = ?1 AND serial = ?2",
 	[ST_RES_UPDATE] = "UPDATE scim_resources SET version = version + 1, modified = ?4, "
-			  "body = ?5, serial = ?6 WHERE type = ?1 AND id = ?2 AND "
-			  "(?3 = 0 OR version = ?3)",
+			  "body = ?5, serial = ?6, rep = ?7, rep_meta = ?8, rep_tag = ?9 "
+			  "WHERE type = ?1 AND id = ?2 AND (?3 = 0 OR version = ?3)",
 	[ST_RES_DELETE] = "DELETE FROM scim_resources WHERE type = ?1 AND id = ?2 AND "
 			  "(?3 = 0 OR version = ?3)",
-	[ST_RES_LIST] = "SELECT id, type, tenant, version, created, modified, serial, body "
-			"FROM scim_resources WHERE type = ?1 AND (?2 IS NULL OR tenant = ?2) "
+	[ST_RES_LIST] = "SELECT " RES_COLUMNS " FROM scim_resources "
+			"WHERE type = ?1 AND (?2 IS NULL OR tenant = ?2) "
 			"ORDER BY created, id",
 	[ST_TOKEN_INSERT] = "INSERT INTO tokens (name, hash, role, tenant, created) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -188,10 +201,24 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_LDEVID_REVOKED] = "SELECT revoked FROM ldevid_certs WHERE serial = ?1",
 };
 
+/*
+ * The statements tao_store_resource_query() generated last, kept prepared by their SQL text: a
+ * list with a filter of one shape (the values are bound, never in the text) is prepared once.
+ */
+#define QUERY_CACHE 16
+
+struct query_stmt {
+	char *sql; /* sqlite3_malloc()ed; NULL: a free slot */
+	sqlite3_stmt *st;
+	uint64_t used; /* s->query_tick when last used: the least recent is replaced */
+};
+
 struct tao_store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmt[ST_COUNT];
+	struct query_stmt query[QUERY_CACHE];
+	uint64_t query_tick;
 };
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int rc,
@@ -484,6 +511,10 @@ void tao_store_close(struct tao_store *s)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < QUERY_CACHE; i++) {
+		sqlite3_finalize(s->query[i].st);
+		sqlite3_free(s->query[i].sql);
+	}
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -809,6 +840,7 @@ int tao_store_history(struct tao_store *s, const char *issuer, const char *seria
 void tao_store_resource_clear(struct tao_store_resource *r)
 {
 	free(r->body);
+	free(r->rep);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -823,7 +855,26 @@ static int resource_row(sqlite3_stmt *st, struct tao_store_resource *r)
 	r->modified = sqlite3_column_int64(st, 5);
 	copy_text(r->serial, sizeof(r->serial), st, 6);
 	r->body = strdup(column_str(st, 7));
-	return r->body ? 0 : -ENOMEM;
+	if (!r->body)
+		return -ENOMEM;
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+		r->rep = strdup(column_str(st, 8));
+		if (!r->rep)
+			return -ENOMEM;
+		r->rep_meta = sqlite3_column_int64(st, 9);
+		r->rep_tag = sqlite3_column_int64(st, 10);
+	}
+	return 0;
+}
+
+/* Bind a representation (NULL, or text NULL: none) as ?k, ?k+1, ?k+2. */
+static void bind_rep(sqlite3_stmt *st, int k, const char *text, int64_t meta, int64_t tag)
+{
+	if (!text)
+		return;
+	sqlite3_bind_text(st, k, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, k + 1, meta);
+	sqlite3_bind_int64(st, k + 2, tag);
 }
 
 /* Run a write statement as its own IMMEDIATE transaction; the number of rows it changed. */
@@ -872,6 +923,7 @@ int tao_store_resource_create(struct tao_store *s, const struct tao_store_resour
 	if (r->serial[0])
 		sqlite3_bind_text(st, 5, r->serial, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, r->body, -1, SQLITE_STATIC);
+	bind_rep(st, 7, r->rep, r->rep_meta, r->rep_tag);
 	rc = write_one(s, st, "adding a SCIM resource", err, errlen);
 	if (rc == -EEXIST)
 		return fail(err, errlen, -EEXIST, "a %s bound to device \"%s\" exists already",
@@ -897,6 +949,7 @@ int tao_store_resource_create_many(struct tao_store *s, const struct tao_store_r
 		if (r[i].serial[0])
 			sqlite3_bind_text(st, 5, r[i].serial, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 6, r[i].body, -1, SQLITE_STATIC);
+		bind_rep(st, 7, r[i].rep, r[i].rep_meta, r[i].rep_tag);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE) {
 			int ext = sqlite3_extended_errcode(s->db);
@@ -958,7 +1011,8 @@ int tao_store_resource_by_serial(struct tao_store *s, const char *type, const ch
 
 int tao_store_resource_update(struct tao_store *s, const char *type, const char *id,
 			      int64_t expect_version, const char *body, const char *serial,
-			      int64_t modified, char *err, size_t errlen)
+			      const struct tao_store_rep *rep, int64_t modified, char *err,
+			      size_t errlen)
 {
 	sqlite3_stmt *st = s->stmt[ST_RES_UPDATE];
 	int rc;
@@ -970,6 +1024,8 @@ int tao_store_resource_update(struct tao_store *s, const char *type, const char 
 	sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
 	if (serial && *serial)
 		sqlite3_bind_text(st, 6, serial, -1, SQLITE_STATIC);
+	if (rep)
+		bind_rep(st, 7, rep->text, rep->meta, rep->tag);
 	rc = write_one(s, st, "updating a SCIM resource", err, errlen);
 	if (rc == -EEXIST)
 		return fail(err, errlen, -EEXIST, "a %s bound to device \"%s\" exists already",
@@ -1022,6 +1078,39 @@ int tao_store_resource_list(struct tao_store *s, const char *type, const char *t
 	return ret ? ret : n;
 }
 
+/*
+ * The prepared statement of sql (sqlite3_malloc()ed, taken over: kept or freed), from the cache
+ * or prepared now and kept in place of the least recently used; NULL when it does not prepare
+ * (the handle's error says why). Statements are reset after each use, never finalized here.
+ */
+static sqlite3_stmt *query_stmt(struct tao_store *s, char *sql)
+{
+	struct query_stmt *q = &s->query[0];
+	sqlite3_stmt *st;
+
+	s->query_tick++;
+	for (int i = 0; i < QUERY_CACHE; i++) {
+		if (s->query[i].sql && strcmp(s->query[i].sql, sql) == 0) {
+			sqlite3_free(sql);
+			s->query[i].used = s->query_tick;
+			return s->query[i].st;
+		}
+		if (s->query[i].used < q->used)
+			q = &s->query[i];
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		sqlite3_free(sql);
+		return NULL;
+	}
+	sqlite3_finalize(q->st);
+	sqlite3_free(q->sql);
+	q->sql = sql;
+	q->st = st;
+	q->used = s->query_tick;
+	return st;
+}
+
 int tao_store_resource_query(struct tao_store *s, const char *type, const char *tenant,
 			     const char *where_sql, const struct tao_store_param *params,
 			     size_t n_params,
@@ -1033,18 +1122,17 @@ int tao_store_resource_query(struct tao_store *s, const char *type, const char *
 	char msg[512], *sql;
 	int rc, n = 0, ret = 0, top;
 
-	sql = sqlite3_mprintf("SELECT id, type, tenant, version, created, modified, serial, body "
-			      "FROM scim_resources WHERE type = ?1%s AND (%s) ORDER BY created, id",
+	sql = sqlite3_mprintf("SELECT " RES_COLUMNS " FROM scim_resources WHERE type = ?1%s AND "
+			      "(%s) ORDER BY created, id",
 			      tenant ? " AND tenant = ?2" : "", where_sql ? where_sql : "1");
 	if (!sql)
 		return fail(err, errlen, -ENOMEM, "out of memory");
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	sqlite3_free(sql);
-	if (rc != SQLITE_OK) {
-		ret = fail(err, errlen, (rc & 0xff) == SQLITE_ERROR ? -EINVAL : -EIO,
+	st = query_stmt(s, sql);
+	if (!st) {
+		ret = fail(err, errlen,
+			   (sqlite3_errcode(s->db) & 0xff) == SQLITE_ERROR ? -EINVAL : -EIO,
 			   "%s: querying SCIM resources: %s", s->path,
 			   db_msg(s->db, msg, sizeof(msg)));
-		sqlite3_finalize(st);
 		return ret;
 	}
 	top = sqlite3_bind_parameter_count(st);
@@ -1077,6 +1165,11 @@ int tao_store_resource_query(struct tao_store *s, const char *type, const char *
 		r.modified = sqlite3_column_int64(st, 5);
 		copy_text(r.serial, sizeof(r.serial), st, 6);
 		r.body = (char *)column_str(st, 7);
+		if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+			r.rep = (char *)column_str(st, 8);
+			r.rep_meta = sqlite3_column_int64(st, 9);
+			r.rep_tag = sqlite3_column_int64(st, 10);
+		}
 		ret = fn(&r, arg);
 		if (ret)
 			break;
@@ -1085,8 +1178,107 @@ int tao_store_resource_query(struct tao_store *s, const char *type, const char *
 	if (!ret && rc != SQLITE_DONE)
 		ret = fail(err, errlen, -EIO, "%s: querying SCIM resources: %s", s->path,
 			   db_msg(s->db, msg, sizeof(msg)));
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return ret ? ret : n;
+}
+
+/* One batch of tao_store_resource_fill_reps: rows after *last (rowid) not made under tag. */
+#define FILL_BATCH 512
+
+static int fill_batch(struct tao_store *s, int64_t tag, int64_t *last,
+		      char *(*fn)(const struct tao_store_resource *r, int64_t *meta, void *arg),
+		      void *arg, char *err, size_t errlen)
+{
+	struct tao_store_resource *rows = calloc(FILL_BATCH, sizeof(*rows));
+	int64_t *rowids = calloc(FILL_BATCH, sizeof(*rowids));
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	char msg[512];
+	int rc = SQLITE_DONE, n = 0, ret = 0;
+
+	if (!rows || !rowids) {
+		ret = fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (step_once(s->stmt[ST_BEGIN]) != SQLITE_OK) {
+		ret = fail(err, errlen, -EIO, "%s: starting a transaction: %s", s->path,
+			   db_msg(s->db, msg, sizeof(msg)));
+		goto out;
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " RES_COLUMNS ", rowid FROM scim_resources WHERE rowid > ?1 "
+			       "AND rep_tag IS NOT ?2 ORDER BY rowid LIMIT ?3",
+			       -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "UPDATE scim_resources SET rep = ?2, rep_meta = ?3, rep_tag = ?4 "
+			       "WHERE rowid = ?1",
+			       -1, &upd, NULL) != SQLITE_OK) {
+		ret = fail(err, errlen, -EIO, "%s: filling representations: %s", s->path,
+			   db_msg(s->db, msg, sizeof(msg)));
+		goto out;
+	}
+	sqlite3_bind_int64(sel, 1, *last);
+	sqlite3_bind_int64(sel, 2, tag);
+	sqlite3_bind_int(sel, 3, FILL_BATCH);
+	while (n < FILL_BATCH && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		ret = resource_row(sel, &rows[n]);
+		rowids[n++] = sqlite3_column_int64(sel, 11);
+		if (ret)
+			goto out;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		ret = fail(err, errlen, -EIO, "%s: filling representations: %s", s->path,
+			   db_msg(s->db, msg, sizeof(msg)));
+		goto out;
+	}
+	sqlite3_reset(sel);
+	for (int i = 0; i < n && !ret; i++) {
+		int64_t meta = 0;
+		char *text = fn(&rows[i], &meta, arg);
+
+		/* None (the body does not parse): NULL, marked with tag so as not to try again. */
+		sqlite3_bind_int64(upd, 1, rowids[i]);
+		if (text) {
+			sqlite3_bind_text(upd, 2, text, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(upd, 3, meta);
+		}
+		sqlite3_bind_int64(upd, 4, tag);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			ret = fail(err, errlen, -EIO, "%s: filling representations: %s", s->path,
+				   db_msg(s->db, msg, sizeof(msg)));
+		stmt_done(upd);
+		free(text);
+		*last = rowids[i];
+	}
+	if (!ret && step_once(s->stmt[ST_COMMIT]) != SQLITE_OK)
+		ret = fail(err, errlen, -EIO, "%s: committing representations: %s", s->path,
+			   db_msg(s->db, msg, sizeof(msg)));
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	if (ret)
+		rollback(s);
+	for (int i = 0; rows && i < FILL_BATCH; i++)
+		tao_store_resource_clear(&rows[i]);
+	free(rows);
+	free(rowids);
+	return ret ? ret : n;
+}
+
+int tao_store_resource_fill_reps(struct tao_store *s, int64_t tag,
+				 char *(*fn)(const struct tao_store_resource *r, int64_t *meta,
+					     void *arg),
+				 void *arg, char *err, size_t errlen)
+{
+	int64_t last = 0;
+	int n, total = 0;
+
+	do {
+		n = fill_batch(s, tag, &last, fn, arg, err, errlen);
+		if (n < 0)
+			return n;
+		total += n;
+	} while (n == FILL_BATCH && total < INT_MAX - FILL_BATCH);
+	return total;
 }
 
 /* ---- bearer tokens ----------------------------------------------------------------------- */

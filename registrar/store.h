@@ -15,7 +15,7 @@
 struct tao_store;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define TAO_STORE_SCHEMA_VERSION 4
+#define TAO_STORE_SCHEMA_VERSION 5
 
 /*
  * Open (and create, or migrate up to TAO_STORE_SCHEMA_VERSION) the database at path. A database
@@ -124,7 +124,8 @@ int tao_store_history(struct tao_store *s, const char *issuer, const char *seria
 /*
  * SCIM resources (schema 2). A resource is stored as its JSON body without `meta` (the registrar
  * adds meta from the columns) and with its write-only attributes; `version` starts at 1 and
- * grows by one per change (the ETag is W/"<version>").
+ * grows by one per change (the ETag is W/"<version>"). Since schema 5 also with its default
+ * representation (rep below), which never holds write-only attributes.
  */
 struct tao_store_resource {
 	char id[40];	  /* UUID */
@@ -135,10 +136,27 @@ struct tao_store_resource {
 	int64_t modified; /* set by the store from the caller's time */
 	char serial[65];  /* the device identity a Device is bound to, or "" */
 	char *body;	  /* malloc()ed on reads */
+	/*
+	 * The default representation (schema 5): what a read without attributes or
+	 * excludedAttributes answers, as the registrar made it from body when it wrote it, but
+	 * without meta (which names the request's host); rep_meta is the offset in rep where the
+	 * meta member goes, rep_tag the projection rep was made under (the registrar uses rep only
+	 * when that is its own). NULL (malloc()ed on reads) when there is none.
+	 */
+	char *rep;
+	int64_t rep_meta;
+	int64_t rep_tag;
+};
+
+/* A representation to store with a body (see struct tao_store_resource); text NULL: none. */
+struct tao_store_rep {
+	const char *text;
+	int64_t meta;
+	int64_t tag;
 };
 void tao_store_resource_clear(struct tao_store_resource *r);
 
-/* Add r (id, type, tenant, created, serial, body). -EEXIST: the serial is bound already. */
+/* Add r (id, type, tenant, created, serial, body, rep). -EEXIST: the serial is bound already. */
 int tao_store_resource_create(struct tao_store *s, const struct tao_store_resource *r, char *err,
 			      size_t errlen);
 /*
@@ -153,12 +171,25 @@ int tao_store_resource_get(struct tao_store *s, const char *type, const char *id
 int tao_store_resource_by_serial(struct tao_store *s, const char *type, const char *serial,
 				 struct tao_store_resource *out, char *err, size_t errlen);
 /*
- * Replace the body (and serial binding) of a resource whose version is expect_version (0: any);
- * the version grows by one. -ESTALE: another version (or gone); -EEXIST: serial bound elsewhere.
+ * Replace the body (and serial binding, and the representation: rep NULL is none) of a resource
+ * whose version is expect_version (0: any); the version grows by one. -ESTALE: another version
+ * (or gone); -EEXIST: serial bound elsewhere.
  */
 int tao_store_resource_update(struct tao_store *s, const char *type, const char *id,
 			      int64_t expect_version, const char *body, const char *serial,
-			      int64_t modified, char *err, size_t errlen);
+			      const struct tao_store_rep *rep, int64_t modified, char *err,
+			      size_t errlen);
+/*
+ * Make the representation of every resource whose rep_tag is not tag (none yet, as after the
+ * migration to schema 5, or made under another projection): fn gives it for r (malloc()ed
+ * text, and the meta offset in *meta), or NULL for none (rep stays NULL, marked with tag so
+ * that it is not tried again). Versions and times stay. In IMMEDIATE transactions of some
+ * hundred rows each; returns the number of rows done, or -EIO or -ENOMEM.
+ */
+int tao_store_resource_fill_reps(struct tao_store *s, int64_t tag,
+				 char *(*fn)(const struct tao_store_resource *r, int64_t *meta,
+					     void *arg),
+				 void *arg, char *err, size_t errlen);
 int tao_store_resource_delete(struct tao_store *s, const char *type, const char *id,
 			      int64_t expect_version, char *err, size_t errlen);
 /* Every resource of type (of tenant, or all when NULL), oldest first; returns the count. */
@@ -189,7 +220,9 @@ struct tao_store_param {
  * where_sql is an expression over the columns of scim_resources (id, tenant, created, serial,
  * body, ...) that names params[i] as ?(TAO_STORE_QUERY_PARAM0 + i): values are always bound,
  * never pasted into the text. Returns the number of rows, fn's value when not 0 (which stops
- * the walk), -EINVAL (where_sql does not compile, with SQLite's message) or -EIO.
+ * the walk), -EINVAL (where_sql does not compile, with SQLite's message) or -EIO. The handle
+ * keeps the statements of the last 16 distinct texts prepared (so a query of one shape is
+ * prepared once); fn must not use s.
  */
 int tao_store_resource_query(struct tao_store *s, const char *type, const char *tenant,
 			     const char *where_sql, const struct tao_store_param *params,

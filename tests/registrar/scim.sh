@@ -90,6 +90,33 @@ check "the voucher is stored (write-only, not dropped)" test \
 scim get "$OPS" GET "/scim/v2/Devices/$ID"
 jqt "GET the Device" '.id and .active == true and (tostring | contains("fdoVoucher") | not)' "$T/get.json"
 ETAG=$(header get ETag)
+
+# --- the stored default representation (store schema 5) ---
+TAG=$(sql "SELECT rep_tag FROM scim_resources WHERE id = '$ID'")
+check "the Device's default representation is stored with it" test \
+	"$(sql "SELECT rep IS NOT NULL AND rep_tag IS NOT NULL FROM scim_resources WHERE id = '$ID'")" = 1
+check "and holds no write-only value (the voucher)" test \
+	"$(sql "SELECT count(*) FROM scim_resources WHERE rep LIKE '%VOUCHER%' OR rep LIKE '%fdoVoucher%'")" = 0
+scim get_host "$OPS" GET "/scim/v2/Devices/$ID" "" "Host: reg.example:8443"
+jqt "meta.location names the request's host (spliced into the stored bytes)" \
+	--arg id "$ID" '.meta.location == "https://reg.example:8443/scim/v2/Devices/" + $id' "$T/get_host.json"
+jqt "a GET from the stored representation has no voucher" '.id and (tostring | contains("fdoVoucher") | not)' "$T/get_host.json"
+scim list_host "$OPS" GET "/scim/v2/Devices?filter=displayName%20eq%20%22Sensor%201%22" "" "Host: reg.example:8443"
+sql "UPDATE scim_resources SET rep = NULL WHERE id = '$ID'"
+scim get_host_norep "$OPS" GET "/scim/v2/Devices/$ID" "" "Host: reg.example:8443"
+check "GET from the stored representation is byte for byte the computed one" \
+	cmp "$T/get_host.json" "$T/get_host_norep.json"
+scim list_host_norep "$OPS" GET "/scim/v2/Devices?filter=displayName%20eq%20%22Sensor%201%22" "" "Host: reg.example:8443"
+check "a list entry likewise" cmp "$T/list_host.json" "$T/list_host_norep.json"
+jqt "(a list of one)" '.totalResults == 1 and .itemsPerPage == 1' "$T/list_host.json"
+# One made under other schema tables (another tag) is not used: not even a forged one.
+sql "UPDATE scim_resources SET rep = '{\"schemas\":[],\"id\":\"forged\"}', rep_meta = 13, rep_tag = 1 WHERE id = '$ID'"
+scim get_stale "$OPS" GET "/scim/v2/Devices/$ID" "" "Host: reg.example:8443"
+check "a representation of another tag is not used" cmp "$T/get_host.json" "$T/get_stale.json"
+sql "UPDATE scim_resources SET rep_tag = $TAG WHERE id = '$ID'"
+scim get_forged "$OPS" GET "/scim/v2/Devices/$ID"
+jqt "(the test's forged one, under the current tag, is what is served: the path is taken)" '.id == "forged"' "$T/get_forged.json"
+sql "UPDATE scim_resources SET rep = NULL, rep_meta = NULL, rep_tag = NULL WHERE id = '$ID'"
 scim get304 "$OPS" GET "/scim/v2/Devices/$ID" "" "If-None-Match: $ETAG"
 check "If-None-Match with the current version: 304" test "$code" = 304
 scim attrs "$OPS" GET "/scim/v2/Devices/$ID?attributes=displayName"
@@ -139,11 +166,18 @@ for i in $(seq 2 6); do
 	scim mk$i "$OPS" POST /scim/v2/Devices "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Device\"],\"displayName\":\"Sensor $i\",\"active\":$([[ $((i % 2)) == 0 ]] && echo true || echo false)}"
 done
 scim list "$OPS" GET "/scim/v2/Devices"
+scim list_p "$OPS" GET "/scim/v2/Devices?filter=displayName%20sw%20%22sensor%22%20and%20not%20(active%20eq%20true)&startIndex=2&count=2"
 jqt "list: a ListResponse of all six" '.schemas == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"] and .totalResults == 6 and .startIndex == 1 and .itemsPerPage == 6' "$T/list.json"
 scim flt "$OPS" GET "/scim/v2/Devices?filter=active%20eq%20true"
 jqt "filter active eq true" '.totalResults == 3 and ([.Resources[].active] | all)' "$T/flt.json"
 scim flt2 "$OPS" GET "/scim/v2/Devices?filter=displayName%20sw%20%22sensor%22%20and%20not%20(active%20eq%20true)"
 jqt "filter with and/not/grouping (displayName is not caseExact)" '.totalResults == 3' "$T/flt2.json"
+sql "UPDATE scim_resources SET rep = NULL"
+scim list_norep "$OPS" GET "/scim/v2/Devices"
+check "a list of stored representations is byte for byte the computed one" cmp "$T/list.json" "$T/list_norep.json"
+scim list_p_norep "$OPS" GET "/scim/v2/Devices?filter=displayName%20sw%20%22sensor%22%20and%20not%20(active%20eq%20true)&startIndex=2&count=2"
+check "a page of them too (a filter the C matcher decides)" cmp "$T/list_p.json" "$T/list_p_norep.json"
+jqt "(that page)" '.totalResults == 3 and .startIndex == 2 and .itemsPerPage == 2' "$T/list_p.json"
 scim page "$OPS" GET "/scim/v2/Devices?sortBy=displayName&sortOrder=descending&startIndex=2&count=2"
 jqt "sorted, paged" '.totalResults == 6 and .startIndex == 2 and .itemsPerPage == 2 and ([.Resources[].displayName] == ["Sensor 5", "Sensor 4"])' "$T/page.json"
 scim badflt "$OPS" GET "/scim/v2/Devices?filter=active%20eqq%20true"

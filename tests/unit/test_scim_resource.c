@@ -277,6 +277,142 @@ static void test_irk_never_returned(void **state)
 	json_object_put(stored);
 }
 
+/* One stored body's default representation, spliced with meta, against the json-c path. */
+static void rep_matches(const struct scim_resource_type *rt, struct json_object *stored,
+			const char *location)
+{
+	static const char id[] = "0f0e0d0c-0b0a-4908-8706-050403020100";
+	struct json_object *full, *meta, *p;
+	struct scim_error e;
+	char body[16384], metatext[4096], *rep, *spliced;
+	int64_t at_ = -1;
+	int n;
+
+	/* What the store keeps: the checked resource without id and meta. */
+	json_object_object_del(stored, "id");
+	json_object_object_del(stored, "meta");
+	snprintf(body, sizeof(body), "%s",
+		 json_object_to_json_string_ext(stored, JSON_C_TO_STRING_PLAIN));
+	rep = scim_resource_rep(rt, id, body, &at_);
+	assert_non_null(rep);
+	assert_true(at_ > 0 && (size_t)at_ < strlen(rep));
+	n = scim_rep_meta(metatext, sizeof(metatext), rt->name, "2026-11-27T04:00:00.123Z",
+			  "2026-11-27T05:00:00.000Z", location, "W/\"7\"");
+	assert_true(n > 0);
+	spliced = malloc(strlen(rep) + (size_t)n + 1);
+	assert_non_null(spliced);
+	snprintf(spliced, strlen(rep) + (size_t)n + 1, "%.*s%s%s", (int)at_, rep, metatext,
+		 rep + at_);
+	/* The registrar's json-c path: body, id, meta; projected; printed. */
+	full = parse(body);
+	meta = json_object_new_object();
+	json_object_object_add(full, "id", json_object_new_string(id));
+	json_object_object_add(meta, "resourceType", json_object_new_string(rt->name));
+	json_object_object_add(meta, "created", json_object_new_string("2026-11-27T04:00:00.123Z"));
+	json_object_object_add(meta, "lastModified",
+			       json_object_new_string("2026-11-27T05:00:00.000Z"));
+	json_object_object_add(meta, "location", json_object_new_string(location));
+	json_object_object_add(meta, "version", json_object_new_string("W/\"7\""));
+	json_object_object_add(full, "meta", meta);
+	memset(&e, 0, sizeof(e));
+	p = scim_resource_project(rt, full, NULL, NULL, &e);
+	assert_non_null(p);
+	assert_string_equal(spliced, json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+	json_object_put(p);
+	json_object_put(full);
+	free(spliced);
+	free(rep);
+}
+
+/*
+ * The stored default representation (store schema 5): byte for byte what the projection prints,
+ * for every RFC 9944 example and any host in meta.location; never a write-only attribute; the
+ * escaping is json-c's for every byte.
+ */
+static void test_stored_rep(void **state)
+{
+	static const char *const devices[] = {
+		"SCIM_device_ble_object.json",
+		"SCIM_device_ble_object_v1.json",
+		"SCIM_device_ble_object_v2.json",
+		"SCIM_device_ble_object_v3.json",
+		"SCIM_device_core_schema_object.json",
+		"SCIM_device_dpp_object.json",
+		"SCIM_device_endpoints_with_ble_object.json",
+		"SCIM_device_fdo_object.json",
+		"SCIM_device_mab_object.json",
+		"SCIM_device_zigbee_object.json",
+	};
+	struct json_object *in, *stored, *str;
+	char s[8], esc[64], *rep;
+	int64_t at_;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		in = vector(devices[i]);
+		stored = accepted(device(), SCIM_WRITE_CREATE, in, NULL);
+		rep_matches(device(), stored, BASE "/Devices/x");
+		rep_matches(device(), stored,
+			    "https://h\x01\x1f\x7f\xc3\xa9\"\\\t/scim/v2/Devices/x");
+		json_object_put(stored);
+		json_object_put(in);
+	}
+	in = vector("SCIM_endpointapp_schema_object.json");
+	stored = accepted(app(), SCIM_WRITE_CREATE, in, NULL);
+	rep_matches(app(), stored, BASE "/EndpointApps/x");
+	json_object_put(stored);
+	json_object_put(in);
+
+	/* Write-only values (the BLE irk, the DPP bootstrapKey) are not in it. */
+	in = vector("SCIM_device_ble_object_v1.json");
+	json_object_object_add(at(in, BLE), "irk", json_object_new_string("SECRETIRK0123456"));
+	stored = accepted(device(), SCIM_WRITE_CREATE, in, NULL);
+	rep = scim_resource_rep(device(), "id-1",
+				json_object_to_json_string_ext(stored, JSON_C_TO_STRING_PLAIN),
+				&at_);
+	assert_non_null(rep);
+	assert_non_null(strstr(json_object_to_json_string(stored), "SECRETIRK"));
+	assert_null(strstr(rep, "SECRETIRK"));
+	assert_null(strstr(rep, "irk"));
+	free(rep);
+	json_object_put(stored);
+	json_object_put(in);
+	in = vector("SCIM_device_dpp_object.json");
+	stored = accepted(device(), SCIM_WRITE_CREATE, in, NULL);
+	rep = scim_resource_rep(device(), "id-2",
+				json_object_to_json_string_ext(stored, JSON_C_TO_STRING_PLAIN),
+				&at_);
+	assert_non_null(rep);
+	assert_non_null(strstr(json_object_to_json_string(stored), "bootstrapKey"));
+	assert_null(strstr(rep, "bootstrapKey"));
+	free(rep);
+	json_object_put(stored);
+	json_object_put(in);
+
+	/* A body that is no object: none. */
+	assert_null(scim_resource_rep(device(), "id-3", "[1]", &at_));
+	assert_null(scim_resource_rep(device(), "id-3", "{", &at_));
+
+	/* Every byte escaped as json-c does. */
+	for (int c = 1; c < 256; c++) {
+		snprintf(s, sizeof(s), "a%cb", c);
+		str = json_object_new_string(s);
+		assert_int_equal(
+			scim_json_escape(esc, sizeof(esc), s),
+			(int)strlen(json_object_to_json_string_ext(str, JSON_C_TO_STRING_PLAIN)) -
+				2);
+		assert_memory_equal(esc,
+				    json_object_to_json_string_ext(str, JSON_C_TO_STRING_PLAIN) + 1,
+				    strlen(esc));
+		json_object_put(str);
+	}
+	assert_int_equal(scim_json_escape(esc, 3, "abc"), -1);
+
+	/* The tag is stable, positive, and the same every call. */
+	assert_true(scim_rep_tag() > 0);
+	assert_int_equal(scim_rep_tag(), scim_rep_tag());
+}
+
 /* The server's id and meta in what it stores come back always, whatever is asked. */
 static void test_id_meta_always(void **state)
 {
@@ -974,6 +1110,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc9944_examples),
 		cmocka_unit_test(test_irk_never_returned),
+		cmocka_unit_test(test_stored_rep),
 		cmocka_unit_test(test_id_meta_always),
 		cmocka_unit_test(test_refuse_structure),
 		cmocka_unit_test(test_refuse_schemas),

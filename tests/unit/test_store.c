@@ -2,6 +2,7 @@
 /* Unit tests for the registrar's SQLite store (registrar/store.h), on files in a temporary dir. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -739,10 +740,10 @@ static void test_resources(void **state)
 	tao_store_resource_clear(&got);
 	/* Updates carry the version they expect. */
 	assert_int_equal(tao_store_resource_update(s, "Device", r.id, 1, "{\"active\":false}",
-						   "SN-1", 2000, err, sizeof(err)),
+						   "SN-1", NULL, 2000, err, sizeof(err)),
 			 0);
-	assert_int_equal(tao_store_resource_update(s, "Device", r.id, 1, "{}", "SN-1", 3000, err,
-						   sizeof(err)),
+	assert_int_equal(tao_store_resource_update(s, "Device", r.id, 1, "{}", "SN-1", NULL, 3000,
+						   err, sizeof(err)),
 			 -ESTALE);
 	assert_int_equal(tao_store_resource_get(s, "Device", r.id, &got, err, sizeof(err)), 0);
 	assert_int_equal(got.version, 2);
@@ -836,6 +837,9 @@ static void test_migrate_from_2(void **state)
 	tao_store_close(s);
 	file_exec(f->path,
 		  "DROP INDEX scim_ble_mac; DROP INDEX scim_ble_irk; DROP INDEX scim_dpp_mac; "
+		  "ALTER TABLE scim_resources DROP COLUMN rep; "
+		  "ALTER TABLE scim_resources DROP COLUMN rep_meta; "
+		  "ALTER TABLE scim_resources DROP COLUMN rep_tag; "
 		  "DROP TABLE ldevid_certs; PRAGMA user_version = 2");
 	assert_int_equal(file_user_version(f->path), 2);
 	s = open_ok(f->path);
@@ -849,6 +853,183 @@ static void test_migrate_from_2(void **state)
 					     "'index' AND name IN ('scim_ble_mac', 'scim_ble_irk', "
 					     "'scim_dpp_mac')"),
 			 3);
+}
+
+/* tao_store_resource_fill_reps' maker: "<id>:<version>" at meta offset 1, none for id "bad". */
+static char *rep_of(const struct tao_store_resource *r, int64_t *meta, void *arg)
+{
+	char buf[80];
+
+	(*(int *)arg)++;
+	if (strcmp(r->id, "bad") == 0)
+		return NULL;
+	snprintf(buf, sizeof(buf), "{%s:%" PRId64 "}", r->id, r->version);
+	*meta = 1;
+	return strdup(buf);
+}
+
+static int stop_cb(const struct tao_store_resource *r, void *arg)
+{
+	(void)r;
+	(void)arg;
+	return 7;
+}
+
+static int rep_cb(const struct tao_store_resource *r, void *arg)
+{
+	char *seen = arg;
+
+	strcat(seen, r->rep ? r->rep : "-");
+	return 0;
+}
+
+/*
+ * A database of schema 4 gains the representation columns (schema 5) and keeps its resources,
+ * whose representations are NULL until filled; writes store them, and an update without one
+ * drops the old.
+ */
+static void test_migrate_from_4(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_resource r = { .id = "a",
+					.type = "Device",
+					.created = 1000,
+					.body = (char *)"{\"displayName\":\"A\"}" };
+	struct tao_store_resource got;
+	struct tao_store_rep rep = { "{x}", 1, 42 };
+	char err[512] = "", seen[256] = "";
+	int calls = 0;
+
+	assert_int_equal(tao_store_resource_create(s, &r, err, sizeof(err)), 0);
+	snprintf(r.id, sizeof(r.id), "bad");
+	r.created = 2000;
+	assert_int_equal(tao_store_resource_create(s, &r, err, sizeof(err)), 0);
+	tao_store_close(s);
+	file_exec(f->path,
+		  "ALTER TABLE scim_resources DROP COLUMN rep; "
+		  "ALTER TABLE scim_resources DROP COLUMN rep_meta; "
+		  "ALTER TABLE scim_resources DROP COLUMN rep_tag; PRAGMA user_version = 4");
+	assert_int_equal(file_user_version(f->path), 4);
+	s = open_ok(f->path);
+	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
+	assert_int_equal(TAO_STORE_SCHEMA_VERSION, 5);
+	/* The data kept, the new columns NULL. */
+	assert_int_equal(tao_store_resource_get(s, "Device", "a", &got, err, sizeof(err)), 0);
+	assert_string_equal(got.body, "{\"displayName\":\"A\"}");
+	assert_int_equal(got.version, 1);
+	assert_int_equal(got.created, 1000);
+	assert_null(got.rep);
+	tao_store_resource_clear(&got);
+	assert_int_equal(file_count(f->path,
+				    "SELECT count(*) FROM scim_resources WHERE rep IS NULL "
+				    "AND rep_meta IS NULL AND rep_tag IS NULL"),
+			 2);
+	/* Filled once under a tag; "bad" gets none but is not tried again; times stay. */
+	assert_int_equal(tao_store_resource_fill_reps(s, 42, rep_of, &calls, err, sizeof(err)), 2);
+	assert_int_equal(calls, 2);
+	assert_int_equal(tao_store_resource_fill_reps(s, 42, rep_of, &calls, err, sizeof(err)), 0);
+	assert_int_equal(calls, 2);
+	assert_int_equal(tao_store_resource_get(s, "Device", "a", &got, err, sizeof(err)), 0);
+	assert_string_equal(got.rep, "{a:1}");
+	assert_int_equal(got.rep_meta, 1);
+	assert_int_equal(got.rep_tag, 42);
+	assert_int_equal(got.version, 1);
+	assert_int_equal(got.modified, 1000);
+	tao_store_resource_clear(&got);
+	assert_int_equal(tao_store_resource_get(s, "Device", "bad", &got, err, sizeof(err)), 0);
+	assert_null(got.rep);
+	tao_store_resource_clear(&got);
+	assert_int_equal(
+		file_count(f->path, "SELECT count(*) FROM scim_resources WHERE rep_tag = 42"), 2);
+	/* Another tag: made again. */
+	assert_int_equal(tao_store_resource_fill_reps(s, 43, rep_of, &calls, err, sizeof(err)), 2);
+	/* An update stores the one given, or none. */
+	assert_int_equal(tao_store_resource_update(s, "Device", "a", 1, "{}", NULL, &rep, 3000, err,
+						   sizeof(err)),
+			 0);
+	assert_int_equal(tao_store_resource_get(s, "Device", "a", &got, err, sizeof(err)), 0);
+	assert_string_equal(got.rep, "{x}");
+	assert_int_equal(got.rep_tag, 42);
+	tao_store_resource_clear(&got);
+	assert_int_equal(tao_store_resource_query(s, "Device", NULL, NULL, NULL, 0, rep_cb, seen,
+						  err, sizeof(err)),
+			 2);
+	assert_string_equal(seen, "{x}-");
+	assert_int_equal(tao_store_resource_update(s, "Device", "a", 2, "{}", NULL, NULL, 4000, err,
+						   sizeof(err)),
+			 0);
+	assert_int_equal(tao_store_resource_get(s, "Device", "a", &got, err, sizeof(err)), 0);
+	assert_null(got.rep);
+	tao_store_resource_clear(&got);
+	/* Created with one. */
+	r = (struct tao_store_resource){ .id = "c",
+					 .type = "Device",
+					 .created = 5000,
+					 .body = (char *)"{}",
+					 .rep = (char *)"{c}",
+					 .rep_meta = 1,
+					 .rep_tag = 42 };
+	assert_int_equal(tao_store_resource_create(s, &r, err, sizeof(err)), 0);
+	assert_int_equal(tao_store_resource_get(s, "Device", "c", &got, err, sizeof(err)), 0);
+	assert_string_equal(got.rep, "{c}");
+	tao_store_resource_clear(&got);
+	tao_store_close(s);
+}
+
+static int id_cb(const struct tao_store_resource *r, void *arg)
+{
+	strcat(arg, r->id);
+	return 0;
+}
+
+/*
+ * Queries of one text reuse their prepared statement (values bound anew each time); more texts
+ * than the handle keeps replace the least recently used; a stop in the middle leaves the
+ * statement reset (no read transaction held: a write from another handle goes through).
+ */
+static void test_query_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path), *w;
+	struct tao_store_resource r = { .type = "Device", .body = (char *)"{\"n\":1}" };
+	struct tao_store_param p = { .type = TAO_STORE_PARAM_INT };
+	char err[512] = "", seen[256], where[64];
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(r.id, sizeof(r.id), "r%d", i);
+		r.created = i;
+		assert_int_equal(tao_store_resource_create(s, &r, err, sizeof(err)), 0);
+	}
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 40; i++) {
+			/* 20 texts, each used twice per round, with other values each time. */
+			snprintf(where, sizeof(where), "created >= ?3 AND %d = %d", i % 20, i % 20);
+			p.i = i % 5;
+			seen[0] = '\0';
+			assert_int_equal(tao_store_resource_query(s, "Device", NULL, where, &p, 1,
+								  id_cb, seen, err, sizeof(err)),
+					 5 - i % 5);
+			assert_string_equal(seen, &"r0r1r2r3r4"[2 * (i % 5)]);
+		}
+	/* A walk stopped by fn: the statement is reset, another handle can write. */
+	assert_int_equal(tao_store_resource_query(s, "Device", NULL, "1", NULL, 0, stop_cb, NULL,
+						  err, sizeof(err)),
+			 7);
+	w = open_ok(f->path);
+	snprintf(r.id, sizeof(r.id), "r9");
+	assert_int_equal(tao_store_resource_create(w, &r, err, sizeof(err)), 0);
+	tao_store_close(w);
+	assert_int_equal(tao_store_resource_query(s, "Device", NULL, "1", NULL, 0, count_cb,
+						  &(int){ 0 }, err, sizeof(err)),
+			 6);
+	/* A text that does not compile is not kept, and says why each time. */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(tao_store_resource_query(s, "Device", NULL, "nope = 1", NULL, 0,
+							  count_cb, &(int){ 0 }, err, sizeof(err)),
+				 -EINVAL);
+	assert_non_null(strstr(err, "nope"));
+	tao_store_close(s);
 }
 
 /* Issued LDevID certificates: recorded once, revoked by serial number or by device. */
@@ -915,6 +1096,8 @@ int main(void)
 		T(test_tokens),
 		T(test_migrate_from_1),
 		T(test_migrate_from_2),
+		T(test_migrate_from_4),
+		T(test_query_cache),
 		T(test_ldevid),
 	};
 
