@@ -38,6 +38,9 @@ report() {
 	pid=$(systemctl show -P MainPID taod.service)
 	if [[ -n $pid && $pid != 0 ]]; then
 		say "taod_hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
+		say "taod_rss_anon_kb=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status")"
+		say "taod_rss_file_kb=$(awk '/^RssFile/ {print $2}' "/proc/$pid/status")"
+		say "taod_pss_kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")"
 		say "taod_user=$(stat -c %U "/proc/$pid")"
 	fi
 	say "taod_cpu_ns=$(systemctl show -P CPUUsageNSec taod.service)"
