@@ -128,7 +128,8 @@ demo() {
 	local jpid
 	echo "udev: $(udevadm info -q property -n /dev/tpmrm0 2>/dev/null | grep -E '^SYSTEMD_WANTS=' || true)"
 	echo "module: $(lsmod | awk '$1 == "tao"')"
-	echo "systemd: multi-user.target reached $(systemd-analyze 2>/dev/null | head -n1 | sed 's/^Startup finished in //')"
+	echo "systemd: multi-user.target reached at $(systemctl show -P ActiveEnterTimestampMonotonic multi-user.target |
+		awk '{ printf "%.1f s", $1 / 1e6 }') of uptime"
 	echo "--- journalctl -u taod -f"
 	journalctl -u taod.service -f -n all -o short-monotonic --no-hostname &
 	jpid=$!
