@@ -94,15 +94,24 @@ firstboot() {
 # reattest: once the boot's own re-attestation is done ("attested as ..."),
 # ask for another over D-Bus and wait until LastAttestation moves.
 reattest() {
-	local before after i
+	local before after i mpid
 	for ((i = 0; i < 480; i++)); do
 		[[ $(prop State) == ready && $(prop StatusText) == attested* ]] && break
 		sleep 0.5
 	done
 	say "boot_reattested=$(prop StatusText | cut -d' ' -f1)"
 	before=$(prop LastAttestation)
+	# What a D-Bus client sees meanwhile: PropertiesChanged signals.
+	timeout 120 stdbuf -o0 busctl --system monitor org.tao.Agent1 >/tmp/monitor.txt 2>&1 &
+	mpid=$!
+	sleep 1
 	taoctl status --reattest >/dev/null 2>&1
 	say "reattest_rc=$?"
+	sleep 1
+	kill "$mpid" 2>/dev/null
+	wait "$mpid" 2>/dev/null
+	say "props_changed=$(grep -c 'Member=PropertiesChanged' /tmp/monitor.txt)"
+	say "props_changed_last=$(grep -c '"LastAttestation"' /tmp/monitor.txt)"
 	for ((i = 0; i < 120; i++)); do
 		after=$(prop LastAttestation)
 		[[ $after != "$before" ]] && break
