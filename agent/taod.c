@@ -20,7 +20,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
@@ -375,10 +374,6 @@ int main(int argc, char **argv)
 	if (check)
 		return print_config(&t->conf);
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		taod_log(t, LOG_ERR, "libcurl failed to initialise");
-		return 1;
-	}
 	t->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
@@ -428,6 +423,5 @@ int main(int argc, char **argv)
 	sd_event_source_unref(wd);
 	sd_event_unref(ev);
 	close(t->wake_fd);
-	curl_global_cleanup();
 	return rc < 0 ? 1 : 0;
 }

@@ -1,28 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * The device side of the attested session (docs/registrar.md): libcurl over OpenSSL, TLS 1.3
- * only, the registrar's CA pinned, the client certificate and key installed in the SSL_CTX, the
- * binder taken from the live connection before each request is sent, and the evidence POSTed on
- * the very connection the binder came from.
+ * The device side of the attested session (docs/registrar.md): a small HTTP/1.1 client on
+ * OpenSSL, for the one server and the fixed requests this client has. TLS 1.3 only, the
+ * registrar's CA pinned (no system store), the host name or address checked against its
+ * certificate, the client certificate and key (usually in the TPM) installed in the SSL_CTX,
+ * the binder taken from the connection right after the handshake, and the evidence POSTed on
+ * that very connection (kept alive; -EPIPE if the registrar closed it). Every connect,
+ * handshake, read and write waits at most until the session's deadline (non-blocking socket and
+ * poll()).
  */
 #include "tao_client.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <pthread.h>
-
-#include <curl/curl.h>
 #include <json-c/json.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "tao_b64url.h"
 #include "tao_binder.h"
@@ -32,17 +42,11 @@
 #include "tao_nla.h"
 #include "tao_util.h"
 
-/* The largest response this client reads (params, the result, an error). */
+/* The largest response body this client reads (params, the result, an error). */
 #define CLIENT_MAX_RESPONSE (1u << 20)
-#define CLIENT_TIMEOUT_MS   30000L
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc;
-
-static void global_init(void)
-{
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+/* The largest status line and header block of a response. */
+#define CLIENT_MAX_HEADER (16u << 10)
+#define CLIENT_TIMEOUT_MS 30000L
 
 /* ---- params ---------------------------------------------------------------------------- */
 
@@ -142,15 +146,27 @@ int tao_attest_params_parse(const char *text, size_t len, struct tao_attest_para
 /* ---- one session ----------------------------------------------------------------------- */
 
 struct session {
-	CURL *curl;
 	const struct tao_client_opts *opts;
-	int cb_rc; /* an error of a callback, with its message in cb_err */
-	char cb_err[TAO_ERRMSG_MAX];
-	bool binder_wanted, have_binder, check_binder;
-	uint8_t binder[TAO_BINDER_LEN];
+	/* The registrar's URL: the host (an address without brackets), port, Host: and path. */
+	char host[256], port[6], authority[300], prefix[256];
+	bool host_is_ip;
+	/* The connection, and the session's deadline (tao_mono_ms()). */
+	int fd;
+	bool eof;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	double t0, deadline;
+	long timeout;
+	bool closed; /* the registrar ends the connection after the last response */
+	/* What was read and not yet consumed: rbuf[rpos, rlen). */
+	char *rbuf;
+	size_t rpos, rlen;
+	/* The last response. */
+	long status;
 	char *body;
 	size_t body_len;
-	char curl_err[CURL_ERROR_SIZE];
+	bool have_binder;
+	uint8_t binder[TAO_BINDER_LEN];
 	/* Early evidence: made on a thread of its own while GET params is under way. */
 	tao_evidence_fn make;
 	void *make_arg;
@@ -192,126 +208,313 @@ static bool params_same(const struct tao_attest_params *a, const struct tao_atte
 	return a->evidence_version == b->evidence_version && strcmp(x, y) == 0;
 }
 
-static void ossl_error(char *buf, size_t len)
+/*
+ * OpenSSL's error queue as one line (and emptied): each error's library and reason, with the
+ * data it carries (a provider's own message, such as the TPM's, comes that way).
+ */
+static void ossl_errors(char *buf, size_t len)
 {
-	unsigned long e = ERR_peek_last_error();
+	const char *data = NULL;
+	unsigned long e;
+	size_t n = 0;
+	int flags = 0;
 
-	if (e)
-		ERR_error_string_n(e, buf, len);
-	else
-		snprintf(buf, len, "no OpenSSL error");
-	ERR_clear_error();
-}
+	buf[0] = '\0';
+	while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
+		const char *lib = ERR_lib_error_string(e), *reason = ERR_reason_error_string(e);
+		char l[32], r[32];
+		int k;
 
-static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *arg)
-{
-	struct session *s = arg;
-	SSL_CTX *ctx = sslctx;
-	char why[160];
-
-	(void)curl;
-	ERR_clear_error();
-	if (SSL_CTX_use_certificate_chain_file(ctx, s->opts->cert_file) != 1) {
-		ossl_error(why, sizeof(why));
-		s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), -EINVAL,
-				    "the client certificate %s: %s", s->opts->cert_file, why);
-		return CURLE_SSL_CERTPROBLEM;
-	}
-	if (SSL_CTX_use_PrivateKey(ctx, s->opts->key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-		ossl_error(why, sizeof(why));
-		s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), -EINVAL,
-				    "the client key does not match the certificate %s: %s",
-				    s->opts->cert_file, why);
-		return CURLE_SSL_CERTPROBLEM;
-	}
-	/* Every attested connection is a full handshake (docs/registrar.md). */
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-	return CURLE_OK;
-}
-
-/* Called on the connection a request is about to be sent on, after the handshake. */
-static int prereq_cb(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
-{
-	struct session *s = arg;
-	struct curl_tlssessioninfo *ti = NULL;
-	uint8_t b[TAO_BINDER_LEN];
-	int rc;
-
-	(void)primary_ip;
-	(void)local_ip;
-	(void)primary_port;
-	(void)local_port;
-	if (!s->binder_wanted)
-		return CURL_PREREQFUNC_OK;
-	if (curl_easy_getinfo(s->curl, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || !ti ||
-	    ti->backend != CURLSSLBACKEND_OPENSSL || !ti->internals) {
-		s->cb_rc =
-			tao_errf(s->cb_err, sizeof(s->cb_err), -EPROTO,
-				 "libcurl gives no OpenSSL connection to compute the binder from");
-		return CURL_PREREQFUNC_ABORT;
-	}
-	rc = tao_binder_compute_cert(ti->internals, SSL_get_certificate(ti->internals), b);
-	if (rc < 0) {
-		s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), rc,
-				    "computing the binder of the connection: %s",
-				    rc == -EPROTO ? "not a finished TLS 1.3 handshake"
-						  : strerror(-rc));
-		return CURL_PREREQFUNC_ABORT;
-	}
-	if (s->check_binder) {
-		if (!s->have_binder || memcmp(b, s->binder, sizeof(b)) != 0) {
-			s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), -EPIPE,
-					    "the connection changed between params and evidence "
-					    "(the binder differs)");
-			return CURL_PREREQFUNC_ABORT;
+		if (n + 1 >= len)
+			continue;
+		if (!lib)
+			snprintf(l, sizeof(l), "lib(%d)", ERR_GET_LIB(e));
+		if (!reason)
+			snprintf(r, sizeof(r), "reason(%d)", ERR_GET_REASON(e));
+		k = snprintf(buf + n, len - n, "%s%s: %s", n ? "; " : "", lib ? lib : l,
+			     reason ? reason : r);
+		n = k < 0 ? len : n + (size_t)k;
+		if (n < len && data && *data && (flags & ERR_TXT_STRING)) {
+			k = snprintf(buf + n, len - n, " (%s)", data);
+			n = k < 0 ? len : n + (size_t)k;
 		}
-		return CURL_PREREQFUNC_OK;
 	}
-	memcpy(s->binder, b, sizeof(b));
-	s->have_binder = true;
-	/* The binder is known: the evidence need not wait for the params' round trip. */
-	if (s->make && !s->early_started)
-		s->early_started = pthread_create(&s->early, NULL, early_main, s) == 0;
-	return CURL_PREREQFUNC_OK;
+	if (!buf[0])
+		snprintf(buf, len, "no OpenSSL error");
 }
 
-static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct session *s = arg;
-	size_t n = size * nmemb;
-	char *p;
+/* ---- the socket under OpenSSL: send() without SIGPIPE -------------------------------------- */
 
-	if (n > CLIENT_MAX_RESPONSE - s->body_len) {
-		s->cb_rc =
-			tao_errf(s->cb_err, sizeof(s->cb_err), -EBADMSG,
-				 "the registrar's response exceeds %u bytes", CLIENT_MAX_RESPONSE);
+static pthread_once_t bio_once = PTHREAD_ONCE_INIT;
+static BIO_METHOD *bio_method;
+
+static int bio_sock_write(BIO *b, const char *buf, int len)
+{
+	struct session *s = BIO_get_data(b);
+	ssize_t n = send(s->fd, buf, (size_t)len, MSG_NOSIGNAL);
+
+	BIO_clear_retry_flags(b);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		BIO_set_retry_write(b);
+	return (int)n;
+}
+
+static int bio_sock_read(BIO *b, char *buf, int len)
+{
+	struct session *s = BIO_get_data(b);
+	ssize_t n = recv(s->fd, buf, (size_t)len, 0);
+
+	BIO_clear_retry_flags(b);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		BIO_set_retry_read(b);
+	if (n == 0)
+		s->eof = true;
+	return (int)n;
+}
+
+static long bio_sock_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	struct session *s = BIO_get_data(b);
+
+	(void)num;
+	(void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;
+	case BIO_CTRL_EOF:
+		return s && s->eof;
+	default:
 		return 0;
 	}
-	p = realloc(s->body, s->body_len + n + 1);
-	if (!p) {
-		s->cb_rc = tao_errf(s->cb_err, sizeof(s->cb_err), -ENOMEM, "out of memory");
-		return 0;
+}
+
+static int bio_sock_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+static void bio_init(void)
+{
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tao socket");
+
+	if (m && BIO_meth_set_write(m, bio_sock_write) && BIO_meth_set_read(m, bio_sock_read) &&
+	    BIO_meth_set_ctrl(m, bio_sock_ctrl) && BIO_meth_set_create(m, bio_sock_create))
+		bio_method = m;
+	else
+		BIO_meth_free(m);
+}
+
+/* ---- waiting, with the session's deadline ------------------------------------------------ */
+
+/* Wait until the socket is ready for events: 0, -ETIMEDOUT, or poll()'s error. */
+static int wait_fd(struct session *s, short events)
+{
+	for (;;) {
+		double left = s->deadline - tao_mono_ms();
+		struct pollfd p = { .fd = s->fd, .events = events };
+		int n, ms;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		ms = left > 1 ? (int)left : 1;
+		n = poll(&p, 1, ms);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			return 0; /* ready, or an error or hang-up the next call reports */
 	}
-	memcpy(p + s->body_len, data, n);
-	s->body = p;
-	s->body_len += n;
-	s->body[s->body_len] = '\0';
-	return n;
 }
 
-static void body_reset(struct session *s)
+/* The end of the data: the peer closed the connection (cleanly or not). */
+#define EOF_RC (-ENODATA)
+
+/*
+ * After an SSL call on s->ssl returned r <= 0: 0 once it may be retried (having waited for the
+ * socket), EOF_RC when the registrar closed the connection, -ECONNRESET, -ETIMEDOUT, -EPROTO
+ * (OpenSSL's errors are left in its queue), or another negative errno.
+ */
+static int ssl_wait(struct session *s, int r)
 {
-	free(s->body);
-	s->body = NULL;
-	s->body_len = 0;
+	int sys = errno, e = SSL_get_error(s->ssl, r);
+
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		return wait_fd(s, POLLIN);
+	case SSL_ERROR_WANT_WRITE:
+		return wait_fd(s, POLLOUT);
+	case SSL_ERROR_ZERO_RETURN:
+		return EOF_RC;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		if (r == 0 || sys == 0)
+			return EOF_RC;
+		if (sys == ECONNRESET || sys == EPIPE || sys == ECONNABORTED)
+			return -ECONNRESET;
+		return sys == ETIMEDOUT ? -ETIMEDOUT : -sys;
+	case SSL_ERROR_SSL:
+		if (ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+			ERR_clear_error();
+			return EOF_RC;
+		}
+		return -EPROTO;
+	default:
+		ERR_clear_error();
+		return -EIO;
+	}
 }
 
-static void session_end(struct session *s)
+/*
+ * One SSL_read() that does not wait (what is in the socket already): > 0 bytes into rbuf, 0 for
+ * nothing (or only a TLS record of its own), EOF_RC, -ECONNRESET, or -EPROTO (an alert; the
+ * errors left in OpenSSL's queue).
+ */
+static int read_now(struct session *s)
 {
-	body_reset(s);
-	curl_easy_cleanup(s->curl);
-	s->curl = NULL;
+	int n, e, sys;
+
+	if (s->rlen == CLIENT_MAX_HEADER)
+		return 0;
+	ERR_clear_error();
+	n = SSL_read(s->ssl, s->rbuf + s->rlen, (int)(CLIENT_MAX_HEADER - s->rlen));
+	sys = errno;
+	if (n > 0) {
+		s->rlen += (size_t)n;
+		return n;
+	}
+	e = SSL_get_error(s->ssl, n);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return 0;
+	if (e == SSL_ERROR_SSL &&
+	    !(ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_SSL &&
+	      ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING))
+		return -EPROTO;
+	ERR_clear_error();
+	return e == SSL_ERROR_SYSCALL && n < 0 && sys ? -ECONNRESET : EOF_RC;
+}
+
+/* The message of a failed connection step (phase: "the TLS handshake", ...). */
+static int io_fail(struct session *s, int rc, const char *what, const char *phase, char *err,
+		   size_t errlen)
+{
+	char why[512];
+
+	switch (rc) {
+	case -ETIMEDOUT:
+		return tao_errf(err, errlen, -ETIMEDOUT, "%s: timed out after %ld ms (during %s)",
+				what, s->timeout, phase);
+	case -EPROTO: {
+		long v = s->ssl ? SSL_get_verify_result(s->ssl) : X509_V_OK;
+
+		ossl_errors(why, sizeof(why));
+		if (v != X509_V_OK && !strstr(why, X509_verify_cert_error_string(v)))
+			return tao_errf(err, errlen, -EPROTO,
+					"%s: TLS: %s (the server certificate: %s)", what, why,
+					X509_verify_cert_error_string(v));
+		return tao_errf(err, errlen, -EPROTO, "%s: TLS: %s", what, why);
+	}
+	case EOF_RC:
+	case -ECONNRESET:
+		return tao_errf(err, errlen, -ECONNRESET,
+				"%s: the registrar closed the connection during %s (did it refuse "
+				"the client certificate?)%s",
+				what, phase, rc == -ECONNRESET ? ": Connection reset by peer" : "");
+	case -ENOMEM:
+		return tao_errf(err, errlen, -ENOMEM, "%s: out of memory", what);
+	default:
+		return tao_errf(err, errlen, -EIO, "%s: %s: %s", what, phase, strerror(-rc));
+	}
+}
+
+/* ---- connecting ------------------------------------------------------------------------ */
+
+static bool host_char_ok(char c)
+{
+	return c > ' ' && c < 0x7f && c != '/' && c != '?' && c != '#' && c != '@' && c != '[' &&
+	       c != ']' && c != '\\';
+}
+
+/* https://host[:port][/prefix] into the session. */
+static int parse_url(struct session *s, const char *url, char *err, size_t errlen)
+{
+	const char *a, *end, *h, *hend, *p, *tail;
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t n;
+
+	if (!url || strncmp(url, "https://", 8) != 0)
+		return tao_errf(err, errlen, -EINVAL, "the registrar URL \"%s\" is not https://",
+				url ? url : "");
+	a = url + 8;
+	end = a + strcspn(a, "/?#");
+	if ((size_t)(end - a) >= sizeof(s->authority))
+		goto bad;
+	memcpy(s->authority, a, (size_t)(end - a));
+	s->authority[end - a] = '\0';
+	if (*a == '[') {
+		h = a + 1;
+		hend = memchr(h, ']', (size_t)(end - h));
+		if (!hend)
+			goto bad;
+		p = hend + 1;
+		if (p != end && *p != ':')
+			goto bad;
+	} else {
+		h = a;
+		hend = memchr(a, ':', (size_t)(end - a));
+		if (!hend)
+			hend = end;
+		p = hend;
+	}
+	n = (size_t)(hend - h);
+	if (!n || n >= sizeof(s->host))
+		goto bad;
+	memcpy(s->host, h, n);
+	s->host[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!host_char_ok(s->host[i]) || (*a != '[' && s->host[i] == ':'))
+			goto bad;
+	if (*a == '[') {
+		if (inet_pton(AF_INET6, s->host, &a6) != 1)
+			goto bad;
+		s->host_is_ip = true;
+	} else {
+		s->host_is_ip = inet_pton(AF_INET, s->host, &a4) == 1;
+	}
+	if (p == end) {
+		snprintf(s->port, sizeof(s->port), "443");
+	} else {
+		unsigned long port = 0;
+
+		n = (size_t)(end - p - 1);
+		if (n < 1 || n > 5)
+			goto bad;
+		for (size_t i = 1; i <= n; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				goto bad;
+			port = port * 10 + (unsigned long)(p[i] - '0');
+		}
+		if (port < 1 || port > 65535)
+			goto bad;
+		snprintf(s->port, sizeof(s->port), "%lu", port);
+	}
+	/* A path under which the registrar's API lives, without its trailing '/'. */
+	tail = end + strlen(end);
+	while (tail > end && tail[-1] == '/')
+		tail--;
+	if ((size_t)(tail - end) >= sizeof(s->prefix) || memchr(end, '?', (size_t)(tail - end)) ||
+	    memchr(end, '#', (size_t)(tail - end)))
+		goto bad;
+	for (const char *c = end; c < tail; c++)
+		if (*c <= ' ' || *c >= 0x7f)
+			goto bad;
+	memcpy(s->prefix, end, (size_t)(tail - end));
+	s->prefix[tail - end] = '\0';
+	return 0;
+bad:
+	return tao_errf(err, errlen, -EINVAL,
+			"the registrar URL \"%s\" is not https://host[:port][/path]", url);
 }
 
 static int check_file(const char *path, const char *what, char *err, size_t errlen)
@@ -324,126 +527,659 @@ static int check_file(const char *path, const char *what, char *err, size_t errl
 	return 0;
 }
 
-static int session_start(struct session *s, const struct tao_client_opts *opts, char *err,
-			 size_t errlen)
+/* The SSL_CTX and SSL of the session: TLS 1.3, the pinned CA, our certificate and key. */
+static int tls_setup(struct session *s, const char *what, char *err, size_t errlen)
 {
-	long timeout = opts->timeout_ms > 0 ? opts->timeout_ms : CLIENT_TIMEOUT_MS;
-	CURL *c;
+	const struct tao_client_opts *o = s->opts;
+	X509_VERIFY_PARAM *vp;
+	char why[512];
+	BIO *bio;
+
+	pthread_once(&bio_once, bio_init);
+	if (!bio_method)
+		return tao_errf(err, errlen, -ENOMEM, "OpenSSL: no BIO method (out of memory)");
+	ERR_clear_error();
+	s->ctx = SSL_CTX_new(TLS_client_method());
+	if (!s->ctx || SSL_CTX_set_min_proto_version(s->ctx, TLS1_3_VERSION) != 1) {
+		ossl_errors(why, sizeof(why));
+		return tao_errf(err, errlen, -ENOMEM, "OpenSSL: no TLS 1.3 context: %s", why);
+	}
+	/* Every attested connection is a full handshake (docs/registrar.md). */
+	SSL_CTX_set_session_cache_mode(s->ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(s->ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER, NULL);
+	if (SSL_CTX_load_verify_locations(s->ctx, o->ca_file, NULL) != 1) {
+		ossl_errors(why, sizeof(why));
+		return tao_errf(err, errlen, -EPROTO, "%s: TLS: the registrar CA file %s: %s", what,
+				o->ca_file, why);
+	}
+	if (SSL_CTX_use_certificate_chain_file(s->ctx, o->cert_file) != 1) {
+		ossl_errors(why, sizeof(why));
+		return tao_errf(err, errlen, -EINVAL, "%s: the client certificate %s: %s", what,
+				o->cert_file, why);
+	}
+	if (SSL_CTX_use_PrivateKey(s->ctx, o->key) != 1 || SSL_CTX_check_private_key(s->ctx) != 1) {
+		ossl_errors(why, sizeof(why));
+		return tao_errf(err, errlen, -EINVAL,
+				"%s: the client key does not match the certificate %s: %s", what,
+				o->cert_file, why);
+	}
+	s->ssl = SSL_new(s->ctx);
+	bio = s->ssl ? BIO_new(bio_method) : NULL;
+	if (!bio) {
+		ossl_errors(why, sizeof(why));
+		return tao_errf(err, errlen, -ENOMEM, "OpenSSL: %s", why);
+	}
+	BIO_set_data(bio, s);
+	SSL_set_bio(s->ssl, bio, bio);
+	/* The registrar's name or address must be in its certificate; SNI for a name. */
+	vp = SSL_get0_param(s->ssl);
+	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if (s->host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, s->host) != 1
+			  : (SSL_set1_host(s->ssl, s->host) != 1 ||
+			     SSL_set_tlsext_host_name(s->ssl, s->host) != 1)) {
+		ossl_errors(why, sizeof(why));
+		return tao_errf(err, errlen, -EINVAL, "%s: the host \"%s\": %s", what, s->host,
+				why);
+	}
+	return 0;
+}
+
+static int connect_errno(int e)
+{
+	switch (e) {
+	case ETIMEDOUT:
+		return -ETIMEDOUT;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENETDOWN:
+	case EHOSTDOWN:
+	case EADDRNOTAVAIL:
+	case EAFNOSUPPORT:
+		return -EHOSTUNREACH;
+	default:
+		return -ECONNREFUSED;
+	}
+}
+
+/* TCP to the registrar (each of its addresses in turn), by the deadline. */
+static int tcp_connect(struct session *s, const char *what, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags =
+					  AI_NUMERICSERV | (s->host_is_ip ? AI_NUMERICHOST : 0) };
+	struct addrinfo *res = NULL;
+	int g, last = ECONNREFUSED, one = 1;
+
+	g = getaddrinfo(s->host, s->port, &hints, &res);
+	if (g)
+		return tao_errf(err, errlen, -EHOSTUNREACH, "%s: resolving %s: %s", what, s->host,
+				g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), rc;
+		socklen_t len = sizeof(last);
+
+		if (fd < 0) {
+			last = errno;
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		s->fd = fd;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			freeaddrinfo(res);
+			return 0;
+		}
+		if (errno == EINPROGRESS) {
+			rc = wait_fd(s, POLLOUT);
+			if (rc == -ETIMEDOUT) {
+				freeaddrinfo(res);
+				return tao_errf(err, errlen, -ETIMEDOUT,
+						"%s: connecting to %s port %s: timed out after %ld "
+						"ms",
+						what, s->host, s->port, s->timeout);
+			}
+			if (rc == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &last, &len) == 0 &&
+			    last == 0) {
+				freeaddrinfo(res);
+				return 0;
+			}
+			if (rc)
+				last = -rc;
+		} else {
+			last = errno;
+		}
+		close(fd);
+		s->fd = -1;
+	}
+	freeaddrinfo(res);
+	return tao_errf(err, errlen, connect_errno(last), "%s: connecting to %s port %s: %s", what,
+			s->host, s->port, strerror(last));
+}
+
+/*
+ * A new connection: TCP, the TLS 1.3 handshake, and (want_binder) the binder of the connection,
+ * which starts the early evidence when there is one to make.
+ */
+static int session_connect(struct session *s, const char *what, bool want_binder, char *err,
+			   size_t errlen)
+{
+	int rc;
+
+	rc = tls_setup(s, what, err, errlen);
+	if (rc)
+		return rc;
+	rc = tcp_connect(s, what, err, errlen);
+	if (rc)
+		return rc;
+	for (;;) {
+		int r;
+
+		ERR_clear_error();
+		r = SSL_connect(s->ssl);
+		if (r == 1)
+			break;
+		rc = ssl_wait(s, r);
+		if (rc)
+			return io_fail(s, rc, what, "the TLS handshake", err, errlen);
+	}
+	if (!want_binder)
+		return 0;
+	rc = tao_binder_compute_cert(s->ssl, SSL_get_certificate(s->ssl), s->binder);
+	if (rc < 0)
+		return tao_errf(err, errlen, rc, "%s: computing the binder of the connection: %s",
+				what,
+				rc == -EPROTO ? "not a finished TLS 1.3 handshake" : strerror(-rc));
+	s->have_binder = true;
+	/* The binder is known: the evidence need not wait for the params' round trip. */
+	if (s->make && !s->early_started)
+		s->early_started = pthread_create(&s->early, NULL, early_main, s) == 0;
+	return 0;
+}
+
+static void body_reset(struct session *s)
+{
+	free(s->body);
+	s->body = NULL;
+	s->body_len = 0;
+}
+
+static void session_end(struct session *s)
+{
+	body_reset(s);
+	if (s->ssl && !s->eof && s->fd >= 0) {
+		/* A close_notify, without waiting for the registrar's. */
+		ERR_clear_error();
+		SSL_shutdown(s->ssl);
+	}
+	SSL_free(s->ssl);
+	s->ssl = NULL;
+	SSL_CTX_free(s->ctx);
+	s->ctx = NULL;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	free(s->rbuf);
+	s->rbuf = NULL;
+	ERR_clear_error();
+}
+
+static int session_start(struct session *s, const struct tao_client_opts *opts, double t0,
+			 char *err, size_t errlen)
+{
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->fd = -1;
 	s->opts = opts;
-	if (!opts->url || strncmp(opts->url, "https://", 8) != 0)
-		return tao_errf(err, errlen, -EINVAL, "the registrar URL \"%s\" is not https://",
-				opts->url ? opts->url : "");
+	s->t0 = t0;
+	s->timeout = opts->timeout_ms > 0 ? opts->timeout_ms : CLIENT_TIMEOUT_MS;
+	s->deadline = t0 + (double)s->timeout;
+	if ((rc = parse_url(s, opts->url, err, errlen)))
+		return rc;
 	if ((rc = check_file(opts->ca_file, "registrar CA", err, errlen)) ||
 	    (rc = check_file(opts->cert_file, "client certificate", err, errlen)))
 		return rc;
 	if (!opts->key)
 		return tao_errf(err, errlen, -EINVAL, "no client key given");
-	pthread_once(&global_once, global_init);
-	if (global_rc != CURLE_OK)
-		return tao_errf(err, errlen, -EIO, "libcurl does not initialize: %s",
-				curl_easy_strerror(global_rc));
-	c = curl_easy_init();
-	if (!c)
-		return tao_errf(err, errlen, -ENOMEM, "libcurl: no easy handle (out of memory)");
-	s->curl = c;
-	if (curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_err) ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") ||
-	    curl_easy_setopt(c, CURLOPT_PROXY, "") ||
-	    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) ||
-	    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3) ||
-	    curl_easy_setopt(c, CURLOPT_CAINFO, opts->ca_file) ||
-	    curl_easy_setopt(c, CURLOPT_CAPATH, NULL) ||
-	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) ||
-	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) ||
-	    curl_easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L) ||
-	    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb) ||
-	    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, s) ||
-	    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb) ||
-	    curl_easy_setopt(c, CURLOPT_PREREQDATA, s) ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb) ||
-	    curl_easy_setopt(c, CURLOPT_WRITEDATA, s) ||
-	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout) ||
-	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout) ||
-	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CLIENT_MAX_RESPONSE)) {
-		session_end(s);
-		return tao_errf(err, errlen, -EINVAL,
-				"libcurl refuses an option this client needs (a libcurl older than "
-				"7.85, or without OpenSSL?)");
+	s->rbuf = malloc(CLIENT_MAX_HEADER);
+	if (!s->rbuf)
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* ---- HTTP/1.1 -------------------------------------------------------------------------- */
+
+/* Write all of buf by the deadline: 0 or as ssl_wait(). */
+static int send_all(struct session *s, const char *buf, size_t len)
+{
+	while (len) {
+		int n, rc;
+
+		ERR_clear_error();
+		n = SSL_write(s->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		rc = ssl_wait(s, n);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
 
-static bool is_tls_error(CURLcode res)
+/* Read more into rbuf (after what is there): 0 or as ssl_wait(); -ENOBUFS when it is full. */
+static int fill(struct session *s)
 {
-	switch (res) {
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ENGINE_INITFAILED:
-	case CURLE_USE_SSL_FAILED:
-	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_CLIENTCERT:
-		return true;
-	default:
-		return false;
+	if (s->rpos) {
+		memmove(s->rbuf, s->rbuf + s->rpos, s->rlen - s->rpos);
+		s->rlen -= s->rpos;
+		s->rpos = 0;
+	}
+	if (s->rlen == CLIENT_MAX_HEADER)
+		return -ENOBUFS;
+	for (;;) {
+		int n, rc;
+
+		ERR_clear_error();
+		n = SSL_read(s->ssl, s->rbuf + s->rlen, (int)(CLIENT_MAX_HEADER - s->rlen));
+		if (n > 0) {
+			s->rlen += (size_t)n;
+			return 0;
+		}
+		rc = ssl_wait(s, n);
+		if (rc)
+			return rc;
 	}
 }
 
-/* The errno and message of a failed curl_easy_perform(). */
-static int perform_fail(struct session *s, CURLcode res, const char *what, char *err, size_t errlen)
+/* The next line of rbuf (without its CRLF, NUL-terminated in place), reading as needed. */
+static int read_line(struct session *s, char **line)
 {
-	const char *why = *s->curl_err ? s->curl_err : curl_easy_strerror(res);
+	for (;;) {
+		char *b = s->rbuf + s->rpos, *eol = memchr(b, '\n', s->rlen - s->rpos);
+		int rc;
 
-	/* libcurl keeps its first message; after a reset that is getpeername()'s, not the cause */
-	if (strstr(why, "getpeername()"))
-		why = curl_easy_strerror(res);
+		if (eol) {
+			if (eol == b || eol[-1] != '\r')
+				return -EBADMSG;
+			eol[-1] = '\0';
+			*line = b;
+			s->rpos = (size_t)(eol + 1 - s->rbuf);
+			return 0;
+		}
+		rc = fill(s);
+		if (rc)
+			return rc;
+	}
+}
 
-	if (s->cb_rc)
-		return tao_errf(err, errlen, s->cb_rc, "%s: %s", what, s->cb_err);
-	switch (res) {
-	case CURLE_COULDNT_CONNECT:
-		return tao_errf(err, errlen, -ECONNREFUSED, "%s: %s", what, why);
-	case CURLE_OPERATION_TIMEDOUT:
-		return tao_errf(err, errlen, -ETIMEDOUT, "%s: %s", what, why);
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return tao_errf(err, errlen, -EHOSTUNREACH, "%s: %s", what, why);
-	case CURLE_FILESIZE_EXCEEDED:
+/* Append up to n bytes from rbuf, and then from the connection, to the body. */
+static int body_add(struct session *s, size_t n, const char *what, char *err, size_t errlen)
+{
+	char *p;
+
+	if (n > CLIENT_MAX_RESPONSE - s->body_len)
 		return tao_errf(err, errlen, -EBADMSG,
 				"%s: the registrar's response exceeds %u bytes", what,
 				CLIENT_MAX_RESPONSE);
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return tao_errf(err, errlen, -EINVAL, "%s: %s", what, why);
-	case CURLE_OUT_OF_MEMORY:
-		return tao_errf(err, errlen, -ENOMEM, "%s: %s", what, why);
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-		/* TLS 1.3: the server refuses our certificate after the client's handshake ended */
-		if (strstr(why, "alert") || strstr(why, "SSL"))
-			return tao_errf(err, errlen, -EPROTO, "%s: TLS: %s", what, why);
-		/* fall through */
-	case CURLE_GOT_NOTHING:
-		return tao_errf(err, errlen, -ECONNRESET,
-				"%s: the registrar closed the connection (did it refuse the client "
-				"certificate?): %s",
-				what, why);
-	default:
-		if (is_tls_error(res))
-			return tao_errf(err, errlen, -EPROTO, "%s: TLS: %s", what, why);
-		return tao_errf(err, errlen, -EIO, "%s: %s", what, why);
+	p = realloc(s->body, s->body_len + n + 1);
+	if (!p)
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	s->body = p;
+	while (n) {
+		size_t k = s->rlen - s->rpos;
+		int rc;
+
+		if (!k) {
+			rc = fill(s);
+			if (rc == EOF_RC)
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response is cut short (the registrar "
+						"closed the connection %zu bytes before its end)",
+						what, n);
+			if (rc)
+				return io_fail(s, rc, what, "the response", err, errlen);
+			continue;
+		}
+		if (k > n)
+			k = n;
+		memcpy(s->body + s->body_len, s->rbuf + s->rpos, k);
+		s->rpos += k;
+		s->body_len += k;
+		n -= k;
 	}
+	s->body[s->body_len] = '\0';
+	return 0;
+}
+
+static bool is_tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Does the comma-separated list hold token (case-insensitive)? */
+static bool list_has(const char *list, const char *token)
+{
+	size_t n = strlen(token);
+
+	for (const char *p = list; *p;) {
+		p += strspn(p, " \t,");
+		if (strncasecmp(p, token, n) == 0 && strchr(" \t,", p[n]))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+/* A decimal number of at most 1 MiB + 1 (more is reported as that), or -1. */
+static long parse_length(const char *v, size_t max)
+{
+	unsigned long n = 0;
+
+	if (!*v)
+		return -1;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return -1;
+		n = n * 10 + (unsigned long)(*v - '0');
+		if (n > max)
+			n = max + 1;
+	}
+	return (long)n;
+}
+
+/* A read_line() of the chunked body failed. */
+static int line_fail(struct session *s, int rc, const char *what, char *err, size_t errlen)
+{
+	if (rc == EOF_RC)
+		return tao_errf(err, errlen, -EBADMSG,
+				"%s: the response: its chunked body is cut short (the registrar "
+				"closed the connection)",
+				what);
+	if (rc == -EBADMSG || rc == -ENOBUFS)
+		return tao_errf(err, errlen, -EBADMSG,
+				"%s: the response: a bad line in its chunked body", what);
+	return io_fail(s, rc, what, "the response", err, errlen);
+}
+
+/* The chunked body (RFC 9112 section 7.1), its extensions and trailers ignored. */
+static int read_chunked(struct session *s, const char *what, char *err, size_t errlen)
+{
+	int rc;
+
+	for (;;) {
+		unsigned long size = 0;
+		char *line, *p;
+
+		rc = read_line(s, &line);
+		if (rc)
+			goto fail;
+		for (p = line; *p && *p != ';' && *p != ' ' && *p != '\t'; p++) {
+			int d = (*p >= '0' && *p <= '9')   ? *p - '0'
+				: (*p >= 'a' && *p <= 'f') ? *p - 'a' + 10
+				: (*p >= 'A' && *p <= 'F') ? *p - 'A' + 10
+							   : -1;
+
+			if (d < 0)
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response: a bad chunk size", what);
+			size = size * 16 + (unsigned long)d;
+			if (size > CLIENT_MAX_RESPONSE)
+				size = CLIENT_MAX_RESPONSE + 1;
+		}
+		if (p == line)
+			return tao_errf(err, errlen, -EBADMSG, "%s: the response: a bad chunk size",
+					what);
+		if (!size)
+			break;
+		rc = body_add(s, size, what, err, errlen);
+		if (rc)
+			return rc;
+		rc = read_line(s, &line);
+		if (rc)
+			goto fail;
+		if (*line)
+			return tao_errf(err, errlen, -EBADMSG,
+					"%s: the response: a chunk longer than its size", what);
+	}
+	for (;;) { /* trailers, up to the empty line */
+		char *line;
+
+		rc = read_line(s, &line);
+		if (rc)
+			return line_fail(s, rc, what, err, errlen);
+		if (!*line)
+			return s->body || (s->body = strdup("")) ? 0 : -ENOMEM;
+	}
+fail:
+	return line_fail(s, rc, what, err, errlen);
+}
+
+/*
+ * The response to the request just sent: the status line and the header block (at most
+ * CLIENT_MAX_HEADER bytes), then the body by Content-Length, chunked, or up to the end of the
+ * connection, into s->status and s->body.
+ */
+static int read_response(struct session *s, const char *what, char *err, size_t errlen)
+{
+	for (;;) {
+		long clen = -1;
+		bool chunked = false, te = false, http10, keep = false, close = false;
+		char *line;
+		int rc;
+
+		body_reset(s);
+		s->status = 0;
+		/* The whole header block must be in rbuf: read until its empty line. */
+		for (;;) {
+			char *b = s->rbuf + s->rpos;
+			size_t have = s->rlen - s->rpos;
+
+			if (have >= 4 && memmem(b, have, "\r\n\r\n", 4))
+				break;
+			if (have >= 2 && b[0] == '\r' && b[1] == '\n')
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response: no status line", what);
+			rc = fill(s);
+			if (rc == -ENOBUFS)
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response's header exceeds %u bytes", what,
+						CLIENT_MAX_HEADER);
+			if (rc == EOF_RC && s->rlen > s->rpos)
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response is cut short in its header",
+						what);
+			if (rc)
+				return io_fail(s, rc, what, "the response", err, errlen);
+		}
+		{
+			char *b = s->rbuf + s->rpos,
+			     *end = memmem(b, s->rlen - s->rpos, "\r\n\r\n", 4);
+
+			if (memchr(b, '\0', (size_t)(end - b)))
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response: a NUL in its header", what);
+		}
+		/* HTTP/1.x SP 3DIGIT [SP reason] */
+		if (read_line(s, &line) || strncmp(line, "HTTP/1.", 7) != 0 ||
+		    (line[7] != '0' && line[7] != '1') || line[8] != ' ' || line[9] < '1' ||
+		    line[9] > '5' || line[10] < '0' || line[10] > '9' || line[11] < '0' ||
+		    line[11] > '9' || (line[12] != ' ' && line[12] != '\0'))
+			return tao_errf(err, errlen, -EBADMSG,
+					"%s: the response: not an HTTP/1.x "
+					"status line",
+					what);
+		http10 = line[7] == '0';
+		s->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+		for (;;) {
+			char *colon, *v, *e;
+
+			if (read_line(s, &line))
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response: a bad header line", what);
+			if (!*line)
+				break;
+			colon = strchr(line, ':');
+			if (!colon || colon == line)
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response: a bad header line", what);
+			for (char *c = line; c < colon; c++)
+				if (!is_tchar(*c))
+					return tao_errf(err, errlen, -EBADMSG,
+							"%s: the response: a bad header name",
+							what);
+			*colon = '\0';
+			v = colon + 1 + strspn(colon + 1, " \t");
+			for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
+				;
+			*e = '\0';
+			for (char *c = v; *c; c++)
+				if ((unsigned char)*c < ' ' && *c != '\t')
+					return tao_errf(err, errlen, -EBADMSG,
+							"%s: the response: a control character "
+							"in header %.64s",
+							what, line);
+			if (strcasecmp(line, "Content-Length") == 0) {
+				long n = parse_length(v, CLIENT_MAX_RESPONSE);
+
+				if (n < 0 || (clen >= 0 && n != clen))
+					return tao_errf(err, errlen, -EBADMSG,
+							"%s: the response: a bad Content-Length",
+							what);
+				clen = n;
+			} else if (strcasecmp(line, "Transfer-Encoding") == 0) {
+				if (te || strcasecmp(v, "chunked") != 0)
+					return tao_errf(err, errlen, -EBADMSG,
+							"%s: the response: Transfer-Encoding "
+							"\"%.64s\" (only chunked is read)",
+							what, v);
+				te = chunked = true;
+			} else if (strcasecmp(line, "Connection") == 0) {
+				close |= list_has(v, "close");
+				keep |= list_has(v, "keep-alive");
+			}
+		}
+		if (chunked && clen >= 0)
+			return tao_errf(err, errlen, -EBADMSG,
+					"%s: the response has both Content-Length and "
+					"Transfer-Encoding",
+					what);
+		if (s->status < 200) {
+			if (s->status == 101 || clen > 0 || chunked)
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the response: an unexpected %ld", what,
+						s->status);
+			continue; /* 100 Continue and the like: the response follows */
+		}
+		s->closed = close || (http10 && !keep);
+		if (s->status == 204 || s->status == 304)
+			clen = 0;
+		if (chunked)
+			return read_chunked(s, what, err, errlen);
+		if (clen >= 0) {
+			if (clen > (long)CLIENT_MAX_RESPONSE)
+				return tao_errf(err, errlen, -EBADMSG,
+						"%s: the registrar's response exceeds %u bytes",
+						what, CLIENT_MAX_RESPONSE);
+			rc = body_add(s, (size_t)clen, what, err, errlen);
+			if (rc)
+				return rc;
+			if (!s->body && !(s->body = strdup("")))
+				return tao_errf(err, errlen, -ENOMEM, "out of memory");
+			return 0;
+		}
+		/* Neither: the body ends with the connection. */
+		s->closed = true;
+		for (;;) {
+			size_t k = s->rlen - s->rpos;
+
+			if (k) {
+				rc = body_add(s, k, what, err, errlen);
+				if (rc)
+					return rc;
+			}
+			rc = fill(s);
+			if (rc == EOF_RC)
+				break;
+			if (rc)
+				return io_fail(s, rc, what, "the response", err, errlen);
+		}
+		if (!s->body && !(s->body = strdup("")))
+			return tao_errf(err, errlen, -ENOMEM, "out of memory");
+		return 0;
+	}
+}
+
+/*
+ * Is the connection still there for the next request? 0, -EPIPE if the registrar closed it
+ * (or said it would), -EBADMSG for bytes nobody asked for, -EPROTO for a TLS alert.
+ */
+static int still_open(struct session *s, const char *what, char *err, size_t errlen)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	int n;
+
+	if (s->closed || s->eof)
+		goto closed;
+	if (s->rpos < s->rlen)
+		return tao_errf(err, errlen, -EBADMSG,
+				"%s: the registrar sent more than its response to params", what);
+	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
+		return 0;
+	n = read_now(s);
+	if (n > 0)
+		return tao_errf(err, errlen, -EBADMSG,
+				"%s: the registrar sent more than its response to params", what);
+	if (n == 0) /* nothing but a TLS record of its own */
+		return 0;
+	if (n == -EPROTO)
+		return io_fail(s, -EPROTO, what, "the wait between params and evidence", err,
+			       errlen);
+closed:
+	return tao_errf(err, errlen, -EPIPE,
+			"%s: the connection changed between params and evidence (the registrar "
+			"closed the connection after params; the POST would need a new one)",
+			what);
+}
+
+/* One request on the session's connection, and its response. */
+static int exchange(struct session *s, const char *method, const char *path,
+		    const char *content_type, const char *body, const char *what, char *err,
+		    size_t errlen)
+{
+	TAO_CLEANUP(tao_freep) char *req = NULL;
+	size_t blen = body ? strlen(body) : 0;
+	int n, rc;
+
+	if (body)
+		n = asprintf(&req,
+			     "%s %s%s HTTP/1.1\r\nHost: %s\r\nAccept: application/json\r\n"
+			     "Connection: keep-alive\r\nContent-Type: %s\r\nContent-Length: "
+			     "%zu\r\n\r\n%s",
+			     method, s->prefix, path, s->authority, content_type, blen, body);
+	else
+		n = asprintf(&req,
+			     "%s %s%s HTTP/1.1\r\nHost: %s\r\nAccept: application/json\r\n"
+			     "Connection: keep-alive\r\n\r\n",
+			     method, s->prefix, path, s->authority);
+	if (n < 0) {
+		req = NULL;
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	}
+	rc = send_all(s, req, (size_t)n);
+	if (rc == -ECONNRESET || rc == EOF_RC) {
+		/* TLS 1.3: a refusal of our certificate may wait in the socket as an alert */
+		if (read_now(s) == -EPROTO)
+			rc = -EPROTO;
+		else
+			ERR_clear_error();
+	}
+	if (rc)
+		return io_fail(s, rc, what, "the request", err, errlen);
+	return read_response(s, what, err, errlen);
 }
 
 /* The registrar's error document, {"error", "detail"}, as the message of a 4xx/5xx. */
@@ -481,7 +1217,7 @@ static int http_fail(struct session *s, long status, const char *what, char *err
 			what, status);
 }
 
-/* "https://host:port" + path, without a doubled '/'. */
+/* "https://host:port" + path, without a doubled '/' (for messages). */
 static char *make_url(const char *base, const char *path)
 {
 	size_t n = strlen(base);
@@ -494,57 +1230,44 @@ static char *make_url(const char *base, const char *path)
 	return u;
 }
 
-static double info_ms(CURL *c, CURLINFO what)
-{
-	curl_off_t us = 0;
-
-	if (curl_easy_getinfo(c, what, &us) != CURLE_OK)
-		return 0;
-	return (double)us / 1e3;
-}
-
 long tao_client_get(const struct tao_client_opts *opts, const char *path, char **body,
 		    struct tao_client_timing *timing, char *err, size_t errlen)
 {
 	TAO_CLEANUP(tao_freep) char *url = NULL;
 	struct session s;
-	double t0 = tao_mono_ms();
-	CURLcode res;
-	long status = 0;
+	double t0 = tao_mono_ms(), handshake;
+	char what[300];
 	int rc;
 
 	*body = NULL;
 	if (timing)
 		memset(timing, 0, sizeof(*timing));
-	rc = session_start(&s, opts, err, errlen);
+	rc = session_start(&s, opts, t0, err, errlen);
 	if (rc)
-		return rc;
+		goto out;
 	url = make_url(opts->url, path);
-	if (!url || curl_easy_setopt(s.curl, CURLOPT_URL, url) != CURLE_OK) {
-		session_end(&s);
-		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	if (!url) {
+		rc = tao_errf(err, errlen, -ENOMEM, "out of memory");
+		goto out;
 	}
-	res = curl_easy_perform(s.curl);
-	if (res != CURLE_OK) {
-		char what[300];
-
-		snprintf(what, sizeof(what), "GET %s", url);
-		rc = perform_fail(&s, res, what, err, errlen);
-		session_end(&s);
-		return rc;
-	}
-	curl_easy_getinfo(s.curl, CURLINFO_RESPONSE_CODE, &status);
+	snprintf(what, sizeof(what), "GET %s", url);
+	rc = session_connect(&s, what, false, err, errlen);
+	if (rc)
+		goto out;
+	handshake = tao_mono_ms() - t0;
+	rc = exchange(&s, "GET", path, NULL, NULL, what, err, errlen);
+	if (rc)
+		goto out;
 	if (timing) {
-		timing->handshake = info_ms(s.curl, CURLINFO_APPCONNECT_TIME_T);
-		timing->params = info_ms(s.curl, CURLINFO_TOTAL_TIME_T);
+		timing->handshake = handshake;
+		timing->params = tao_mono_ms() - t0;
 		timing->total = tao_mono_ms() - t0;
 	}
-	*body = s.body ? s.body : strdup("");
+	*body = s.body;
 	s.body = NULL;
+out:
 	session_end(&s);
-	if (!*body)
-		return tao_errf(err, errlen, -ENOMEM, "out of memory");
-	return status;
+	return rc ? rc : s.status;
 }
 
 void tao_attest_outcome_free(struct tao_attest_outcome *o)
@@ -753,36 +1476,32 @@ out:
 	return text;
 }
 
-/* GET params on the session's (new) connection; the binder is taken before it is sent. */
+/* The connection and GET params on it; the binder is taken right after the handshake. */
 static int attest_params(struct session *s, const char *base, struct tao_attest_params *params,
 			 struct tao_attest_outcome *out, char *err, size_t errlen)
 {
 	TAO_CLEANUP(tao_freep) char *url = make_url(base, "/attest/v1/params");
 	char what[300];
-	long status = 0;
-	CURLcode res;
+	int rc;
 
-	if (!url || curl_easy_setopt(s->curl, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L) != CURLE_OK)
+	if (!url)
 		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	snprintf(what, sizeof(what), "GET %s", url);
-	s->binder_wanted = true;
-	res = curl_easy_perform(s->curl);
-	if (res != CURLE_OK)
-		return perform_fail(s, res, what, err, errlen);
-	if (!s->have_binder)
-		return tao_errf(err, errlen, -EPROTO,
-				"%s: no binder was computed for the connection", what);
+	rc = session_connect(s, what, true, err, errlen);
+	if (rc)
+		return rc;
 	memcpy(out->binder, s->binder, sizeof(out->binder));
-	out->timing.handshake = info_ms(s->curl, CURLINFO_APPCONNECT_TIME_T);
-	out->timing.params = info_ms(s->curl, CURLINFO_TOTAL_TIME_T);
-	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200)
-		return http_fail(s, status, what, err, errlen);
-	return tao_attest_params_parse(s->body ? s->body : "", s->body_len, params, err, errlen);
+	out->timing.handshake = tao_mono_ms() - s->t0;
+	rc = exchange(s, "GET", "/attest/v1/params", NULL, NULL, what, err, errlen);
+	if (rc)
+		return rc;
+	out->timing.params = tao_mono_ms() - s->t0;
+	if (s->status != 200)
+		return http_fail(s, s->status, what, err, errlen);
+	return tao_attest_params_parse(s->body, s->body_len, params, err, errlen);
 }
 
-/* POST the evidence on the same connection, refused if libcurl would use another. */
+/* POST the evidence on the same connection: -EPIPE if the registrar closed it. */
 static int attest_post(struct session *s, const char *base, const char *text,
 		       const struct tao_ldevid_request *ld, struct tao_attest_outcome *out,
 		       char *err, size_t errlen)
@@ -791,53 +1510,34 @@ static int attest_post(struct session *s, const char *base, const char *text,
 	TAO_CLEANUP(tao_freep)
 	char *url = make_url(base, enroll ? "/scim/v2/Devices" : "/attest/v1/evidence");
 	TAO_CLEANUP(tao_freep) char *scim_body = enroll ? enroll_body(text, ld) : NULL;
-	struct curl_slist *hdr = NULL, *h;
 	char what[300];
-	long status = 0, conns = -1;
-	CURLcode res;
+	double t;
+	int rc;
 
 	if (!url || (enroll && !scim_body))
 		return tao_errf(err, errlen, -ENOMEM, "out of memory");
 	if (enroll)
 		text = scim_body;
 	snprintf(what, sizeof(what), "POST %s", url);
-	h = curl_slist_append(hdr, enroll ? "Content-Type: application/scim+json"
-					  : "Content-Type: application/json");
-	hdr = h;
-	h = h ? curl_slist_append(hdr, "Accept: application/json") : NULL;
-	h = h ? curl_slist_append(hdr, "Expect:") : NULL;
-	if (!h || curl_easy_setopt(s->curl, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
-	    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(text)) !=
-		    CURLE_OK ||
-	    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, text) != CURLE_OK) {
-		curl_slist_free_all(hdr);
-		return tao_errf(err, errlen, -ENOMEM, "out of memory");
-	}
-	body_reset(s);
-	s->check_binder = true;
-	res = curl_easy_perform(s->curl);
-	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hdr);
-	if (res != CURLE_OK)
-		return perform_fail(s, res, what, err, errlen);
-	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &conns);
-	if (conns != 0)
-		return tao_errf(err, errlen, -EPIPE,
-				"%s: the connection changed between params and evidence (%ld new "
-				"connections)",
-				what, conns);
-	out->timing.post = info_ms(s->curl, CURLINFO_TOTAL_TIME_T);
-	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
-	out->http_status = status;
+	rc = still_open(s, what, err, errlen);
+	if (rc)
+		return rc;
+	t = tao_mono_ms();
+	rc = exchange(s, "POST", enroll ? "/scim/v2/Devices" : "/attest/v1/evidence",
+		      enroll ? "application/scim+json" : "application/json", text, what, err,
+		      errlen);
+	if (rc)
+		return rc;
+	out->timing.post = tao_mono_ms() - t;
+	out->http_status = s->status;
 	if (enroll) {
-		if (status != 200 && status != 201)
-			return http_fail(s, status, what, err, errlen);
-		return parse_device(s->body ? s->body : "", s->body_len, out, err, errlen);
+		if (s->status != 200 && s->status != 201)
+			return http_fail(s, s->status, what, err, errlen);
+		return parse_device(s->body, s->body_len, out, err, errlen);
 	}
-	if (status != 200)
-		return http_fail(s, status, what, err, errlen);
-	return parse_result(s->body ? s->body : "", s->body_len, out, err, errlen);
+	if (s->status != 200)
+		return http_fail(s, s->status, what, err, errlen);
+	return parse_result(s->body, s->body_len, out, err, errlen);
 }
 
 int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, void *arg,
@@ -848,14 +1548,13 @@ int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, 
 	struct session s;
 	char *text = NULL;
 	double t0 = tao_mono_ms(), t;
-	long timeout = opts->timeout_ms > 0 ? opts->timeout_ms : CLIENT_TIMEOUT_MS, left;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->attestation_id = -1;
-	rc = session_start(&s, opts, err, errlen);
+	rc = session_start(&s, opts, t0, err, errlen);
 	if (rc)
-		return rc;
+		goto done;
 	if (opts->expect) {
 		s.make = make;
 		s.make_arg = arg;
@@ -890,11 +1589,10 @@ int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, 
 			      strlen(text), params.max_body_bytes);
 		goto done;
 	}
-	left = timeout - (long)(tao_mono_ms() - t0);
-	if (left <= 0) {
+	if (tao_mono_ms() >= s.deadline) {
 		rc = tao_errf(err, errlen, -ETIMEDOUT,
 			      "the session took longer than %ld ms before the evidence was sent",
-			      timeout);
+			      s.timeout);
 		goto done;
 	}
 	if (opts->enroll && opts->ldevid) {
@@ -907,16 +1605,14 @@ int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, 
 		rc = opts->ldevid(opts->ldevid_arg, s.binder, ld, err, errlen);
 		if (rc < 0)
 			goto done;
-		left = timeout - (long)(tao_mono_ms() - t0);
-		if (left <= 0) {
+		if (tao_mono_ms() >= s.deadline) {
 			rc = tao_errf(err, errlen, -ETIMEDOUT,
 				      "the session took longer than %ld ms before the evidence was "
 				      "sent",
-				      timeout);
+				      s.timeout);
 			goto done;
 		}
 	}
-	curl_easy_setopt(s.curl, CURLOPT_TIMEOUT_MS, left);
 	rc = attest_post(&s, opts->url, text, ld, out, err, errlen);
 done:
 	if (ld) {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
  * The device side of the attested session (docs/registrar.md, docs/protocol.md section 1): one
- * TLS 1.3 connection to the registrar with mutual authentication (libcurl + OpenSSL, the client
- * key usually in the TPM through tao_tls_key), GET /attest/v1/params, the binder from that
+ * TLS 1.3 connection to the registrar with mutual authentication (HTTP/1.1 on OpenSSL's libssl,
+ * the client key usually in the TPM through tao_tls_key), GET /attest/v1/params, the binder from that
  * connection's exporter, the evidence (made by a callback), POST /attest/v1/evidence on the same
  * connection, and the registrar's result.
  */
@@ -128,9 +128,10 @@ void tao_attest_outcome_free(struct tao_attest_outcome *o);
  * follow), -EACCES (401, 403) / -E2BIG (413) / -EINVAL (other 4xx) / -EIO (5xx) for the
  * registrar's errors (the message carries its "error" and "detail"), -E2BIG for evidence over
  * the registrar's max_body_bytes, -ENOENT / -EACCES for an unreadable CA or certificate file,
- * -EINVAL for a URL that is not https://, or the callback's error. The POST is refused (-EPIPE)
- * if libcurl would send it on another connection than the one the binder was computed on. On
- * failure out->ear is NULL.
+ * -EINVAL for a URL that is not https://, -ETIMEDOUT when the whole exchange outlasts
+ * timeout_ms, or the callback's error. The POST is refused (-EPIPE) when the registrar closed the
+ * connection the binder was computed on after params (it is never sent on another). On failure
+ * out->ear is NULL.
  */
 int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, void *arg,
 		      struct tao_attest_outcome *out, char *err, size_t errlen);

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 # Attested sessions against the running registrar, with devices simulated by tao-devsim on
 # private swtpm instances (sourced by tests/registrar/run: $T, $URL, $CA, $DEVSIM, check, ...).
-# The TLS key is the IDevID in the TPM, through libtao's provider and libcurl.
+# The TLS key is the IDevID in the TPM, through libtao's provider and its HTTP/1.1 client on libssl.
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # start_swtpm NAME: a private swtpm on a free port pair below the ephemeral range; sets $tcti.

@@ -4,7 +4,9 @@
  * files), and whole sessions against an in-process TLS 1.3 server on 127.0.0.1 (OpenSSL in a
  * thread, a CA made here, software keys): the same binder on both ends, the evidence posted on
  * the connection the binder came from, and the refusals (TLS 1.2, a server from another CA, a
- * server that closes the connection between params and evidence, 413, an oversized response).
+ * server that closes the connection between params and evidence, 413, an oversized response),
+ * and the HTTP/1.1 of the client's own: chunked bodies, header and body limits, a body cut short,
+ * a server that never answers (the timeout), a host name the certificate does not name.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -252,6 +255,14 @@ enum mode {
 	MODE_BIG,		 /* params of 2 MiB */
 	MODE_CONTRA,		 /* a contraindicated result */
 	MODE_UNTRUSTED_CLIENT,	 /* the client certificate is not from a CA the server trusts */
+	MODE_CLOSE_QUIET,	 /* closes after params without saying so */
+	MODE_CHUNKED,		 /* every response chunked */
+	MODE_BIG_CHUNKED,	 /* params of 2 MiB, chunked */
+	MODE_BIG_HEADER,	 /* a header block of 20 KiB */
+	MODE_TRUNCATED,		 /* params cut short: 10 of 100 bytes, then the end */
+	MODE_BAD_STATUS,	 /* "HTTP/1.1 2x0" */
+	MODE_NO_TLS,		 /* accepts, and never says a word */
+	MODE_NO_ANSWER,		 /* the handshake, then no answer to GET params */
 };
 
 struct server {
@@ -300,6 +311,32 @@ static int respond(SSL *ssl, int status, const char *body, size_t len, bool clos
 	return ssl_write_all(ssl, head, strlen(head)) || ssl_write_all(ssl, body, len) ? -1 : 0;
 }
 
+/* A chunked response: the body in chunks of at most 1000 bytes, an extension, a trailer. */
+static int respond_chunked(SSL *ssl, int status, const char *body, size_t len)
+{
+	char head[256];
+
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+		 "chunked\r\n\r\n",
+		 status);
+	if (ssl_write_all(ssl, head, strlen(head)))
+		return -1;
+	while (len) {
+		size_t n = len > 1000 ? 1000 : len;
+
+		snprintf(head, sizeof(head), "%zx;x=y\r\n", n);
+		if (ssl_write_all(ssl, head, strlen(head)) || ssl_write_all(ssl, body, n) ||
+		    ssl_write_all(ssl, "\r\n", 2))
+			return -1;
+		body += n;
+		len -= n;
+	}
+	static const char end[] = "0\r\nX-Trailer: t\r\n\r\n";
+
+	return ssl_write_all(ssl, end, strlen(end));
+}
+
 /* Serve the requests of one connection. */
 static void serve(struct server *s, SSL *ssl)
 {
@@ -338,6 +375,51 @@ static void serve(struct server *s, SSL *ssl)
 			s->have_binder =
 				tao_binder_compute_cert(ssl, SSL_get0_peer_certificate(ssl),
 							s->binder) == 0;
+			if (s->mode == MODE_NO_ANSWER) {
+				while (SSL_read(ssl, buf, sizeof(buf)) > 0)
+					;
+				return;
+			}
+			if (s->mode == MODE_CHUNKED) {
+				respond_chunked(ssl, 200, PARAMS_OK, strlen(PARAMS_OK));
+				goto next;
+			}
+			if (s->mode == MODE_BIG_CHUNKED) {
+				size_t big = 2u << 20;
+				char *b = malloc(big);
+
+				memset(b, ' ', big);
+				respond_chunked(ssl, 200, b, big);
+				free(b);
+				return;
+			}
+			if (s->mode == MODE_BIG_HEADER) {
+				static const char h[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n";
+				char fill[1024];
+
+				memset(fill, 'x', sizeof(fill));
+				memcpy(fill, "X-Fill: ", 8);
+				memcpy(fill + sizeof(fill) - 2, "\r\n", 2);
+				ssl_write_all(ssl, h, strlen(h));
+				for (int i = 0; i < 20; i++)
+					ssl_write_all(ssl, fill, sizeof(fill));
+				ssl_write_all(ssl, "\r\n{}", 4);
+				return;
+			}
+			if (s->mode == MODE_TRUNCATED) {
+				static const char h[] = "HTTP/1.1 200 OK\r\nContent-Length: "
+							"100\r\n\r\n{\"version\":";
+
+				ssl_write_all(ssl, h, strlen(h));
+				return;
+			}
+			if (s->mode == MODE_BAD_STATUS) {
+				static const char h[] =
+					"HTTP/1.1 2x0 OK\r\nContent-Length: 2\r\n\r\n{}";
+
+				ssl_write_all(ssl, h, strlen(h));
+				return;
+			}
 			if (s->mode == MODE_BIG) {
 				size_t big = 2u << 20;
 				char *b = malloc(big);
@@ -349,7 +431,7 @@ static void serve(struct server *s, SSL *ssl)
 			}
 			if (respond(ssl, 200, PARAMS_OK, strlen(PARAMS_OK),
 				    s->mode == MODE_CLOSE_AFTER_PARAMS) ||
-			    s->mode == MODE_CLOSE_AFTER_PARAMS)
+			    s->mode == MODE_CLOSE_AFTER_PARAMS || s->mode == MODE_CLOSE_QUIET)
 				return;
 		} else if (strcmp(method, "POST") == 0 &&
 			   strcmp(path, "/attest/v1/evidence") == 0) {
@@ -366,7 +448,9 @@ static void serve(struct server *s, SSL *ssl)
 				respond(ssl, 413, e, strlen(e), true);
 				return;
 			}
-			if (s->mode == MODE_CONTRA)
+			if (s->mode == MODE_CHUNKED)
+				respond_chunked(ssl, 200, ear_ok, strlen(ear_ok));
+			else if (s->mode == MODE_CONTRA)
 				respond(ssl, 200, ear_contra, strlen(ear_contra), false);
 			else
 				respond(ssl, 200, ear_ok, strlen(ear_ok), false);
@@ -376,6 +460,7 @@ static void serve(struct server *s, SSL *ssl)
 
 			respond(ssl, 404, e, strlen(e), false);
 		}
+	next:
 		memmove(buf, buf + head + clen, have - head - clen);
 		have -= head + clen;
 	}
@@ -392,6 +477,14 @@ static void *server_main(void *arg)
 		if (fd < 0)
 			return NULL; /* shut down */
 		s->connections++;
+		if (s->mode == MODE_NO_TLS) {
+			char b[256];
+
+			while (read(fd, b, sizeof(b)) > 0)
+				;
+			close(fd);
+			continue;
+		}
 		ssl = SSL_new(s->ctx);
 		SSL_set_fd(ssl, fd);
 		if (SSL_accept(ssl) == 1) {
@@ -450,6 +543,7 @@ struct cb_state {
 	uint8_t binder[TAO_BINDER_LEN];
 	struct tao_attest_params params;
 	int fail_with;
+	int delay_ms; /* before the evidence is made */
 	char text[128];
 };
 
@@ -461,6 +555,8 @@ static int make_evidence(void *arg, const uint8_t binder[32],
 	char hex[65];
 
 	c->calls++;
+	if (c->delay_ms)
+		nanosleep(&(struct timespec){ .tv_nsec = c->delay_ms * 1000000L }, NULL);
 	memcpy(c->binder, binder, sizeof(c->binder));
 	c->params = *params;
 	if (c->fail_with) {
@@ -511,6 +607,12 @@ static void test_refused(void **state)
 	assert_int_equal(tao_client_get(&o, "/attest/v1/params", &body, NULL, err, sizeof(err)),
 			 -ECONNREFUSED);
 	assert_null(body);
+	/* An IPv6 literal: refused too (or unreachable where the host has no IPv6). */
+	snprintf(url, sizeof(url), "https://[::1]:%d/", ntohs(a.sin_port));
+	fd = tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err));
+	print_message("%s\n", err);
+	assert_true(fd == -ECONNREFUSED || fd == -EHOSTUNREACH);
+	assert_non_null(strstr(err, "connecting to ::1 port "));
 }
 
 static void test_bad_opts(void **state)
@@ -537,6 +639,36 @@ static void test_bad_opts(void **state)
 	assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "is not https://"));
+	/* OpenSSL's error data reaches the message (as a TPM provider's own message would). */
+	{
+		char junk[160];
+		FILE *f;
+
+		snprintf(junk, sizeof(junk), "%s/junk.pem", dir);
+		f = fopen(junk, "w");
+		assert_non_null(f);
+		fputs("not a certificate\n", f);
+		fclose(f);
+		o.url = url;
+		o.cert_file = junk;
+		assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)),
+				 -EINVAL);
+		print_message("junk certificate: %s\n", err);
+		assert_non_null(strstr(err, "the client certificate "));
+		assert_non_null(strstr(err, "(Expecting: "));
+		o.cert_file = client_file;
+	}
+	/* URLs this client does not follow. */
+	for (const char *const *u =
+		     (const char *const[]){ "https://[::1:8443", "https://:8443", "https://h:0",
+					    "https://h:99999", "https://h:84x", "https://u@h:1",
+					    "https://[zz]:1", "https://h:1/p?q", NULL };
+	     *u; u++) {
+		o.url = *u;
+		assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)),
+				 -EINVAL);
+		assert_non_null(strstr(err, "is not https://host[:port][/path]"));
+	}
 	assert_int_equal(cb.calls, 0);
 }
 
@@ -722,6 +854,119 @@ static void test_attest_refusals(void **state)
 	}
 }
 
+/* The HTTP/1.1 of the client: chunked bodies, the limits, a body cut short, a bad status line. */
+static void test_http(void **state)
+{
+	struct cb_state cb = { 0 };
+	struct tao_client_opts o = { 0 };
+	struct tao_attest_outcome out;
+	struct server s;
+	char url[64], err[512] = "";
+
+	(void)state;
+	server_start(&s, MODE_CHUNKED);
+	opts_for(&o, url, sizeof(url), s.port);
+	assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)), 0);
+	server_stop(&s);
+	assert_int_equal(s.connections, 1);
+	assert_memory_equal(out.binder, s.binder, 32);
+	assert_string_equal(s.posted, cb.text);
+	assert_int_equal(out.status, TAO_STATUS_AFFIRMING);
+	assert_int_equal(out.attestation_id, 42);
+	tao_attest_outcome_free(&out);
+	free(s.posted);
+
+	expect_session(MODE_BIG_CHUNKED, -EBADMSG, "exceeds 1048576 bytes", 0);
+	expect_session(MODE_BIG_HEADER, -EBADMSG, "header exceeds 16384 bytes", 0);
+	expect_session(MODE_TRUNCATED, -EBADMSG, "the response is cut short", 0);
+	expect_session(MODE_BAD_STATUS, -EBADMSG, "not an HTTP/1.x status line", 0);
+	/* Closed after params without a word: seen before the POST (the evidence takes 100 ms). */
+	{
+		memset(&cb, 0, sizeof(cb));
+		cb.delay_ms = 100;
+		server_start(&s, MODE_CLOSE_QUIET);
+		opts_for(&o, url, sizeof(url), s.port);
+		assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)),
+				 -EPIPE);
+		server_stop(&s);
+		print_message("close quiet: %s\n", err);
+		assert_non_null(strstr(err, "the connection changed between params and evidence"));
+		assert_null(s.posted);
+		assert_int_equal(s.connections, 1);
+	}
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* A server that never answers: -ETIMEDOUT once opts->timeout_ms is over, not later. */
+static void test_timeout(void **state)
+{
+	static const enum mode modes[] = { MODE_NO_TLS, MODE_NO_ANSWER };
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct cb_state cb = { 0 };
+		struct tao_client_opts o = { 0 };
+		struct tao_attest_outcome out;
+		struct server s;
+		char url[64], err[512] = "", *body = NULL;
+		double t;
+
+		server_start(&s, modes[i]);
+		opts_for(&o, url, sizeof(url), s.port);
+		o.timeout_ms = 400;
+		t = now_ms();
+		assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)),
+				 -ETIMEDOUT);
+		t = now_ms() - t;
+		print_message("timeout (%.0f ms): %s\n", t, err);
+		/*
+		 * Not a speed check: the deadline must not fire early, and must fire (the upper
+		 * bound only tells "gave up" from "hung"; a loaded CI machine gets slack).
+		 */
+		assert_true(t >= 399 && t < 400 + 5000);
+		assert_non_null(strstr(err, "timed out after 400 ms"));
+		t = now_ms();
+		assert_int_equal(
+			tao_client_get(&o, "/attest/v1/params", &body, NULL, err, sizeof(err)),
+			-ETIMEDOUT);
+		t = now_ms() - t;
+		assert_true(t >= 399 && t < 400 + 5000);
+		assert_null(body);
+		server_stop(&s);
+		assert_int_equal(cb.calls, 0);
+	}
+}
+
+/* The certificate names 127.0.0.1, not localhost: refused as TLS. */
+static void test_host_mismatch(void **state)
+{
+	struct cb_state cb = { 0 };
+	struct tao_client_opts o = { 0 };
+	struct tao_attest_outcome out;
+	struct server s;
+	char url[64], err[512] = "";
+
+	(void)state;
+	server_start(&s, MODE_OK);
+	opts_for(&o, url, sizeof(url), s.port);
+	snprintf(url, sizeof(url), "https://localhost:%d/", s.port);
+	assert_int_equal(tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err)),
+			 -EPROTO);
+	server_stop(&s);
+	print_message("localhost: %s\n", err);
+	assert_non_null(strstr(err, "TLS: "));
+	assert_non_null(strstr(err, "certificate verify failed"));
+	assert_int_equal(s.handshakes, 0);
+	assert_int_equal(cb.calls, 0);
+}
+
 static void test_attest_callback_fails(void **state)
 {
 	struct server s;
@@ -774,6 +1019,9 @@ int main(void)
 		cmocka_unit_test(test_attest_early),
 		cmocka_unit_test(test_attest_contraindicated),
 		cmocka_unit_test(test_attest_refusals),
+		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_host_mismatch),
 		cmocka_unit_test(test_attest_callback_fails),
 		cmocka_unit_test(test_get),
 	};
