@@ -2,9 +2,9 @@
 /*
  * The device side of the attested session (docs/registrar.md, docs/protocol.md section 1): one
  * TLS 1.3 connection to the registrar with mutual authentication (HTTP/1.1 on OpenSSL's libssl,
- * the client key usually in the TPM through tao_tls_key), GET /attest/v1/params, the binder from that
- * connection's exporter, the evidence (made by a callback), POST /attest/v1/evidence on the same
- * connection, and the registrar's result.
+ * the client key usually in the TPM through tao_tls_key), GET /attest/v1/params, the binder from
+ * that connection's exporter, the evidence (made by a callback), POST /attest/v1/evidence on the
+ * same connection, and the registrar's result.
  */
 #ifndef TAO_CLIENT_H
 #define TAO_CLIENT_H

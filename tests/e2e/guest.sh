@@ -123,8 +123,15 @@ reattest() {
 
 # retrying: while the registrar is down, taod retries and says so.
 retrying() {
+	local i st=
 	wait_state retrying --timeout 180
-	say "status_while_down=$(prop StatusText)"
+	# The status of a failed attempt (the next attempt's "enrolling ..." may be up meanwhile).
+	for ((i = 0; i < 120; i++)); do
+		st=$(prop StatusText)
+		[[ $st == *"retry in"* ]] && break
+		sleep 0.25
+	done
+	say "status_while_down=$st"
 	say "unit_while_down=$(systemctl is-active taod.service)"
 	echo "@@E2E-RETRYING" >/dev/kmsg
 	wait_state ready --timeout 240
