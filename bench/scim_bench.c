@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +276,21 @@ enum { K_GET, K_NAME, K_MAC, K_PAGE, K_CONST, K_RAW = K_CONST, K_HTTP };
 
 static const char *const kind_name[] = { "get", "name", "mac", "page", "constant" };
 
+/*
+ * Two phases, each interleaved as above: the point queries (and the constant), then the full
+ * scans. A scan of 100,000 rows between two point queries would leave the registrar's and
+ * SQLite's caches cold for the next one, on both sides, and the constant with them.
+ */
+static const int phase_kinds[2][3] = { { K_GET, K_MAC, K_CONST }, { K_NAME, K_PAGE, -1 } };
+
+/* The kind of round i's j-th query of phase ph (the http side counts the constant), or -1. */
+static int kind_at(int ph, size_t i, int j, bool http)
+{
+	int n = ph == 0 ? (http ? 3 : 2) : 2;
+
+	return j < n ? phase_kinds[ph][(i + (size_t)j) % (size_t)n] : -1;
+}
+
 struct probe {
 	const char *id, *mac;
 	uint32_t name, page;
@@ -309,46 +325,51 @@ static int do_raw(const char *dbpath, const char *out, size_t reqs)
 	    sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL))
 		return 1;
 	raw_query(db, Q_NAME, "warm", &rows, &total); /* the page cache */
-	for (size_t i = 0; i < reqs; i++) {
-		for (int j = 0; j < K_RAW; j++) {
-			int q = (int)((i + (size_t)j) % K_RAW);
+	for (int ph = 0; ph < 2; ph++)
+		for (size_t i = 0; i < reqs; i++) {
+			for (int j = 0; j < 3; j++) {
+				int q = kind_at(ph, i, j, false);
 
-			/* Timed: prepare, bind, step through the rows, finalize (raw_query). */
-			switch (q) {
-			case K_GET:
-				t0 = now_ms();
-				bad = raw_query(db, Q_GET, pr[i].id, &rows, &total);
-				dt = now_ms() - t0;
-				bad = bad || rows != 1;
-				break;
-			case K_NAME:
-				snprintf(arg, sizeof(arg), "Device %u", pr[i].name);
-				t0 = now_ms();
-				bad = raw_query(db, Q_NAME, arg, &rows, &total);
-				dt = now_ms() - t0;
-				bad = bad || rows != 1;
-				break;
-			case K_MAC:
-				t0 = now_ms();
-				bad = raw_query(db, Q_MAC, pr[i].mac, &rows, &total);
-				dt = now_ms() - t0;
-				bad = bad || rows != 1;
-				break;
-			default: /* K_PAGE */
-				snprintf(arg, sizeof(arg), "Device %u%%", pr[i].page);
-				t0 = now_ms();
-				bad = raw_query(db, Q_PAGE, arg, &rows, &total);
-				dt = now_ms() - t0;
-				bad = bad || rows != (total < 20 ? total : 20);
-				break;
+				if (q < 0)
+					break;
+
+				/* Timed: prepare, bind, step through the rows, finalize
+				 * (raw_query). */
+				switch (q) {
+				case K_GET:
+					t0 = now_ms();
+					bad = raw_query(db, Q_GET, pr[i].id, &rows, &total);
+					dt = now_ms() - t0;
+					bad = bad || rows != 1;
+					break;
+				case K_NAME:
+					snprintf(arg, sizeof(arg), "Device %u", pr[i].name);
+					t0 = now_ms();
+					bad = raw_query(db, Q_NAME, arg, &rows, &total);
+					dt = now_ms() - t0;
+					bad = bad || rows != 1;
+					break;
+				case K_MAC:
+					t0 = now_ms();
+					bad = raw_query(db, Q_MAC, pr[i].mac, &rows, &total);
+					dt = now_ms() - t0;
+					bad = bad || rows != 1;
+					break;
+				default: /* K_PAGE */
+					snprintf(arg, sizeof(arg), "Device %u%%", pr[i].page);
+					t0 = now_ms();
+					bad = raw_query(db, Q_PAGE, arg, &rows, &total);
+					dt = now_ms() - t0;
+					bad = bad || rows != (total < 20 ? total : 20);
+					break;
+				}
+				if (bad)
+					return fprintf(stderr, "raw %s failed: %d rows\n",
+						       kind_name[q], rows),
+					       1;
+				t[q][i] = dt;
 			}
-			if (bad)
-				return fprintf(stderr, "raw %s failed: %d rows\n", kind_name[q],
-					       rows),
-				       1;
-			t[q][i] = dt;
 		}
-	}
 	for (int q = 0; q < K_RAW; q++)
 		report(kind_name[q], t[q], reqs);
 	fprintf(stderr, "raw page: totalResults %" PRId64 " (last)\n", total);
@@ -466,63 +487,72 @@ static int do_http(const char *url, const char *ca, const char *token, const cha
 
 	conn_init(&k, url, ca, token);
 	req(&k, "/scim/v2/ServiceProviderConfig", NULL); /* the one connection, from here on */
-	for (size_t i = 0; i < reqs; i++) {
-		for (int j = 0; j < K_HTTP; j++) {
-			int q = (int)((i + (size_t)j) % K_HTTP);
+	for (int ph = 0; ph < 2; ph++)
+		for (size_t i = 0; i < reqs; i++) {
+			for (int j = 0; j < 3; j++) {
+				int q = kind_at(ph, i, j, true);
 
-			switch (q) {
-			case K_CONST:
-				snprintf(path, sizeof(path), "/scim/v2/ServiceProviderConfig");
-				break;
-			case K_GET:
-				snprintf(path, sizeof(path), "/scim/v2/Devices/%s", pr[i].id);
-				break;
-			case K_NAME:
-				snprintf(path, sizeof(path),
-					 "/scim/v2/Devices?filter=displayName%%20eq%%20"
-					 "%%22Device%%20%u%%22",
-					 pr[i].name);
-				break;
-			case K_MAC:
-				snprintf(path, sizeof(path),
-					 "/scim/v2/Devices?filter=" BLE
-					 ":deviceMacAddress%%20eq%%20%%22%s%%22",
-					 pr[i].mac);
-				break;
-			default: /* K_PAGE */
-				snprintf(path, sizeof(path),
-					 "/scim/v2/Devices?filter=displayName%%20sw%%20"
-					 "%%22Device%%20%u%%22&count=20",
-					 pr[i].page);
-				break;
-			}
-			/*
-			 * Timed: the request until its whole body has arrived (curl_easy_perform
-			 * returns then). The answer is checked after the clock stops: the raw side
-			 * parses nothing either.
-			 */
-			t0 = now_ms();
-			code = req(&k, path, NULL);
-			dt = now_ms() - t0;
-			if (code != 200)
-				return fprintf(stderr, "scim_bench: GET %s failed (%ld): %.300s\n",
-					       path, code, k.b.p ? k.b.p : ""),
-				       1;
-			if (q == K_NAME || q == K_MAC) {
-				if (total_results(&k.b, &items) != 1)
-					return fprintf(stderr, "scim_bench: %s failed: %.300s\n",
-						       path, k.b.p),
+				if (q < 0)
+					break;
+
+				switch (q) {
+				case K_CONST:
+					snprintf(path, sizeof(path),
+						 "/scim/v2/ServiceProviderConfig");
+					break;
+				case K_GET:
+					snprintf(path, sizeof(path), "/scim/v2/Devices/%s",
+						 pr[i].id);
+					break;
+				case K_NAME:
+					snprintf(path, sizeof(path),
+						 "/scim/v2/Devices?filter=displayName%%20eq%%20"
+						 "%%22Device%%20%u%%22",
+						 pr[i].name);
+					break;
+				case K_MAC:
+					snprintf(path, sizeof(path),
+						 "/scim/v2/Devices?filter=" BLE
+						 ":deviceMacAddress%%20eq%%20%%22%s%%22",
+						 pr[i].mac);
+					break;
+				default: /* K_PAGE */
+					snprintf(path, sizeof(path),
+						 "/scim/v2/Devices?filter=displayName%%20sw%%20"
+						 "%%22Device%%20%u%%22&count=20",
+						 pr[i].page);
+					break;
+				}
+				/*
+				 * Timed: the request until its whole body has arrived
+				 * (curl_easy_perform returns then). The answer is checked after the
+				 * clock stops: the raw side parses nothing either.
+				 */
+				t0 = now_ms();
+				code = req(&k, path, NULL);
+				dt = now_ms() - t0;
+				if (code != 200)
+					return fprintf(stderr,
+						       "scim_bench: GET %s failed (%ld): %.300s\n",
+						       path, code, k.b.p ? k.b.p : ""),
 					       1;
-			} else if (q == K_PAGE) {
-				if ((tot = total_results(&k.b, &items)) < 1 ||
-				    items != (tot < 20 ? tot : 20))
-					return fprintf(stderr, "scim_bench: %s failed: %.300s\n",
-						       path, k.b.p),
-					       1;
+				if (q == K_NAME || q == K_MAC) {
+					if (total_results(&k.b, &items) != 1)
+						return fprintf(stderr,
+							       "scim_bench: %s failed: %.300s\n",
+							       path, k.b.p),
+						       1;
+				} else if (q == K_PAGE) {
+					if ((tot = total_results(&k.b, &items)) < 1 ||
+					    items != (tot < 20 ? tot : 20))
+						return fprintf(stderr,
+							       "scim_bench: %s failed: %.300s\n",
+							       path, k.b.p),
+						       1;
+				}
+				t[q][i] = dt;
 			}
-			t[q][i] = dt;
 		}
-	}
 	report("constant", t[K_CONST], reqs);
 	for (int q = 0; q < K_RAW; q++)
 		report(kind_name[q], t[q], reqs);
