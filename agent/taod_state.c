@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "tao_devid.h"
 #include "tao_util.h"
 
 static void state_empty(struct taod_state *s)
@@ -26,46 +27,11 @@ static void state_empty(struct taod_state *s)
 int taod_write_durable(const char *dir, const char *name, const void *buf, size_t len,
 		       unsigned int mode)
 {
-	char tmp[4096], path[4096];
-	const char *p = buf;
-	int fd, dfd, r = 0;
+	char path[4096];
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= (int)sizeof(tmp))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, (mode_t)mode) < 0)
-		r = -errno;
-	while (len && !r) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		}
-	}
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r) {
-		unlink(tmp);
-		return r;
-	}
-	/* The rename itself must reach the disk before anyone relies on it. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	if (fsync(dfd) < 0)
-		r = -errno;
-	close(dfd);
-	return r;
+	return tao_write_atomic(path, buf, len, mode);
 }
 
 static const char *str_member(struct json_object *o, const char *key, bool *ok)

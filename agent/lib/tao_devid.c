@@ -97,8 +97,26 @@ int tao_write_atomic(const char *path, const void *buf, size_t len, unsigned int
 		r = -errno;
 	if (!r && rename(tmp, path) < 0)
 		r = -errno;
-	if (r)
+	if (r) {
 		unlink(tmp);
+		return r;
+	}
+	/* The rename itself must reach the disk before anyone relies on it. */
+	{
+		char *slash = strrchr(tmp, '/');
+		int dfd;
+
+		if (slash == tmp)
+			slash[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		dfd = open(slash ? tmp : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return -errno;
+		if (fsync(dfd) < 0)
+			r = -errno;
+		close(dfd);
+	}
 	return r;
 }
 

@@ -99,8 +99,8 @@ int tao_pem_write_certs(const char *path, X509 *const *certs, size_t n, char *er
 int tao_pem_write_req(const char *path, X509_REQ *req, char *err, size_t errlen);
 
 /*
- * Write len bytes to path atomically: a temporary file in the same directory, fsync, rename.
- * mode as for open(2). Returns 0 or a negative errno.
+ * Write len bytes to path atomically and durably: a temporary file in the same directory, fsync,
+ * rename, fsync of the directory. mode as for open(2). Returns 0 or a negative errno.
  */
 int tao_write_atomic(const char *path, const void *buf, size_t len, unsigned int mode);
 

@@ -251,7 +251,7 @@ static void test_state(void **state)
 	assert_int_equal(taod_state_load(dir, &t, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "not a JSON object"));
 	/* No temporary files are left behind. */
-	assert_int_equal(system("test -z \"$(ls -A /tmp/taod-conf.* | grep '^\\.taod')\""), 0);
+	assert_int_equal(system("test -z \"$(ls -A /tmp/taod-conf.* | grep '\\.tmp\\.')\""), 0);
 }
 
 int main(void)
