@@ -237,9 +237,9 @@ static char **lines(const char *out, const char *name, size_t *n)
 #define Q_MAC                                                            \
 	"SELECT id, body FROM scim_resources WHERE type = 'Device' AND " \
 	"json_extract(body, '$.\"" BLE "\".\"deviceMacAddress\"') = ?1 COLLATE NOCASE"
-#define Q_PAGE                                                                              \
-	"SELECT id, body, count(*) OVER () FROM scim_resources WHERE type = 'Device' AND "  \
-	"json_extract(body, '$.\"displayName\"') LIKE ?1 ESCAPE '\\' ORDER BY created, id " \
+#define Q_PAGE                                                                             \
+	"SELECT id, body, count(*) OVER () FROM scim_resources WHERE type = 'Device' AND " \
+	"json_extract(body, '$.\"displayName\"') LIKE ?1 ESCAPE '\\' ORDER BY rowid "      \
 	"LIMIT 20"
 
 static int raw_query(sqlite3 *db, const char *sql, const char *arg, int *rows, int64_t *total)

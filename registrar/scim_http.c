@@ -32,6 +32,7 @@
 #include "scim_resource.h"
 #include "scim_schema.h"
 #include "scim_sql.h"
+#include "server.h"
 #include "store.h"
 #include "tao_b64url.h"
 #include "tao_client.h"
@@ -79,7 +80,7 @@ static void send_buffer(struct request *r, int status, const char *reason, struc
 		evhttp_add_header(h, "ETag", etag);
 	if (location)
 		evhttp_add_header(h, "Location", location);
-	evhttp_send_reply(r->req, status, reason, b);
+	reg_send_reply(r->req, status, reason, b);
 }
 
 static void send_json(struct request *r, int status, const char *reason, struct json_object *doc,
@@ -817,14 +818,30 @@ static int ldevid_issue(struct request *r, const struct reg_ldevid *l, const cha
 	return 0;
 }
 
+/* The attestation extension's read-only result: the appraisal at (scim_schema.c result_sub). */
+static int set_result(struct json_object *ext, const struct scim_attest *at)
+{
+	struct json_object *result = json_object_new_object();
+	char t[40];
+
+	if (!result)
+		return -ENOMEM;
+	json_object_object_add(result, "status", json_object_new_string(at->status));
+	json_object_object_add(result, "reason", json_object_new_string(at->reason));
+	json_object_object_add(result, "attestationId", json_object_new_int64(at->attestation_id));
+	iso_time(at->time * 1000, t, sizeof(t));
+	json_object_object_add(result, "time", json_object_new_string(t));
+	json_object_object_add(ext, "result", result);
+	return 0;
+}
+
 /*
  * Put the registrar's view of an accepted attestation into a Device (read-only attributes),
  * and the LDevID issued with it (base64 DER), if any.
  */
 static int set_attested(struct json_object *dev, const struct scim_attest *at, const char *ldevid)
 {
-	struct json_object *ext = attest_ext(dev), *result, *idevid, *schemas;
-	char t[40];
+	struct json_object *ext = attest_ext(dev), *idevid, *schemas;
 
 	if (!ext) {
 		ext = json_object_new_object();
@@ -842,15 +859,8 @@ static int set_attested(struct json_object *dev, const struct scim_attest *at, c
 		del_member(ext, REG_LDEVID_CERT);
 		json_object_object_add(ext, REG_LDEVID_CERT, json_object_new_string(ldevid));
 	}
-	result = json_object_new_object();
-	if (!result)
+	if (set_result(ext, at) < 0)
 		return -ENOMEM;
-	json_object_object_add(result, "status", json_object_new_string(at->status));
-	json_object_object_add(result, "reason", json_object_new_string(at->reason));
-	json_object_object_add(result, "attestationId", json_object_new_int64(at->attestation_id));
-	iso_time(at->time * 1000, t, sizeof(t));
-	json_object_object_add(result, "time", json_object_new_string(t));
-	json_object_object_add(ext, "result", result);
 	if (!json_object_object_get_ex(ext, "idevid", &idevid) ||
 	    !json_object_is_type(idevid, json_type_object)) {
 		idevid = json_object_new_object();
@@ -878,6 +888,59 @@ static const struct reg_tenant *tenant_of(const struct scim_service *svc,
 					   32) == 0)
 					return &svc->tenants[t];
 	return NULL;
+}
+
+int scim_note_attestation(struct tao_store *store, const struct scim_attest *at, char *err,
+			  size_t errlen)
+{
+	const struct scim_resource_type *rt = scim_resource_type_find("Device");
+	struct tao_store_resource s = { 0 };
+	struct json_object *dev = NULL, *ext, *old;
+	struct rep rep = { 0 };
+	char *body = NULL;
+	int rc = -ESTALE;
+
+	if (!rt)
+		return -ENOENT;
+	/* A write between the read and the update (version check): read it again, a few times. */
+	for (int tries = 0; tries < 3 && rc == -ESTALE; tries++) {
+		tao_store_resource_clear(&s);
+		json_object_put(dev);
+		free(body);
+		free(rep.text);
+		dev = NULL;
+		body = NULL;
+		rep.text = NULL;
+		rc = tao_store_resource_by_serial(store, rt->id, at->serial, &s, err, errlen);
+		if (rc < 0)
+			break;
+		dev = json_tokener_parse(s.body);
+		ext = dev ? attest_ext(dev) : NULL;
+		/* Only an enrolled Device has a result to bring up to date. */
+		if (!ext || !json_object_object_get_ex(ext, "result", &old)) {
+			rc = dev ? 0 : -ENOMEM;
+			if (!dev)
+				snprintf(err, errlen, "out of memory");
+			break;
+		}
+		if (set_result(ext, at) < 0 || !(body = stored_text(dev))) {
+			snprintf(err, errlen, "out of memory");
+			rc = -ENOMEM;
+			break;
+		}
+		rep_make(&rep, rt, s.id, body);
+		rc = tao_store_resource_update(store, rt->id, s.id, s.version, body, s.serial,
+					       &rep.st, now_ms(), err, errlen);
+		if (rc == 0)
+			rc = 1;
+	}
+	if (rc == -ESTALE)
+		snprintf(err, errlen, "Device %s kept changing; its result was not updated", s.id);
+	tao_store_resource_clear(&s);
+	json_object_put(dev);
+	free(body);
+	free(rep.text);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /*
@@ -1052,7 +1115,7 @@ static void do_get(struct request *r, const struct scim_resource_type *rt, const
 	if (inm &&
 	    (strcmp(inm, etag) == 0 || strcmp(inm, etag + 2) == 0 || strcmp(inm, "*") == 0)) {
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "ETag", etag);
-		evhttp_send_reply(r->req, 304, "Not Modified", NULL);
+		reg_send_reply(r->req, 304, "Not Modified", NULL);
 	} else {
 		send_resource(r, rt, &s, 200, q);
 	}
@@ -1144,7 +1207,7 @@ static void do_delete(struct request *r, const struct scim_resource_type *rt, co
 		else {
 			rlog(RLOG_INFO, "scim_delete", "resource deleted", "type", rt->id, "id", id,
 			     "token", r->who.token.name, NULL);
-			evhttp_send_reply(r->req, 204, "No Content", NULL);
+			reg_send_reply(r->req, 204, "No Content", NULL);
 		}
 	}
 	tao_store_resource_clear(&s);

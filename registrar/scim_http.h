@@ -82,6 +82,17 @@ void scim_http_handle(struct scim_service *svc, struct evhttp_request *req, SSL 
  */
 int scim_fill_reps(struct tao_store *store, char *err, size_t errlen);
 
+/*
+ * Bring the read-only result of the enrolled Device of at->serial (the attestation extension's
+ * result) up to the appraisal at, one that arrived outside SCIM (a re-attestation on
+ * /attest/v1/evidence, accepted or not): a new version of the resource. Returns 1 when a Device
+ * was updated, 0 when there is none to update (no Device of that serial, or one never
+ * enrolled: a pre-provisioned record is claimed by enrollment only), or a negative errno with
+ * a message in err.
+ */
+int scim_note_attestation(struct tao_store *store, const struct scim_attest *at, char *err,
+			  size_t errlen);
+
 /* A new bearer token: "tao_" and 43 base64url characters (256 random bits), and its hash. */
 int scim_token_new(char *token, size_t len, unsigned char hash[32]);
 

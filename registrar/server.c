@@ -221,6 +221,26 @@ static struct bufferevent *new_conn(struct event_base *base, void *arg)
 	return bev;
 }
 
+/* The most a TLS record carries (RFC 8446 section 5.1). */
+#define TLS_RECORD_MAX 16384
+
+void reg_send_reply(struct evhttp_request *req, int code, const char *reason, struct evbuffer *body)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	struct evbuffer *out;
+	size_t n;
+
+	/* evhttp_send_reply only queues: bufferevent_openssl writes when the socket is ready. */
+	evhttp_send_reply(req, code, reason, body);
+	if (!bev)
+		return;
+	out = bufferevent_get_output(bev);
+	n = evbuffer_get_length(out);
+	/* Out of memory leaves the pieces as they were: more records, the same bytes. */
+	evbuffer_pullup(out, (ev_ssize_t)(n < TLS_RECORD_MAX ? n : TLS_RECORD_MAX));
+}
+
 static void reply(struct evhttp_request *req, int code, const char *reason, const char *body)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
@@ -230,7 +250,7 @@ static void reply(struct evhttp_request *req, int code, const char *reason, cons
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	if (b)
 		evbuffer_add(b, body, strlen(body));
-	evhttp_send_reply(req, code, reason, b);
+	reg_send_reply(req, code, reason, b);
 	if (b)
 		evbuffer_free(b);
 }
@@ -549,6 +569,8 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 	size_t len = evbuffer_get_length(in);
 	const char *body;
 	struct scim_attest res;
+	char err[512];
+	int rc;
 
 	if (!is_json(req)) {
 		reply_error(req, 415, "Unsupported Media Type", "unsupported_media_type",
@@ -565,6 +587,14 @@ static void handle_evidence(struct registrar *r, struct evhttp_request *req, SSL
 			    res.error, res.detail);
 		return;
 	}
+	/* The SCIM Device shows the latest appraisal; the answer does not wait on it. */
+	rc = scim_note_attestation(r->store, &res, err, sizeof(err));
+	if (rc < 0)
+		rlog(RLOG_ERR, "scim_result_failed", "the Device's result was not updated",
+		     "serial", res.serial, "reason", err, NULL);
+	else if (rc > 0)
+		rlog(RLOG_INFO, "scim_result", "the Device's result updated", "serial", res.serial,
+		     "status", res.status, NULL);
 	reply(req, 200, "OK", json_object_to_json_string_ext(res.ear, JSON_C_TO_STRING_PLAIN));
 	json_object_put(res.ear);
 	EVP_PKEY_free(res.iak_key);

@@ -5,7 +5,18 @@
 
 #include <stddef.h>
 
+struct evbuffer;
+struct evhttp_request;
 struct reg_config;
+
+/*
+ * evhttp_send_reply, with the response's first 16 KiB (the head and the start of the body)
+ * made one piece in the connection's output: bufferevent_openssl makes a TLS record, and with
+ * TCP_NODELAY a segment, of every piece it finds, so a head and a body built from several
+ * evbuffer pieces would go out as that many records and writes instead of one.
+ */
+void reg_send_reply(struct evhttp_request *req, int code, const char *reason,
+		    struct evbuffer *body);
 
 /*
  * Run the registrar of c until SIGTERM or SIGINT: load the trust anchors, policy and store,

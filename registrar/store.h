@@ -15,7 +15,7 @@
 struct tao_store;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define TAO_STORE_SCHEMA_VERSION 5
+#define TAO_STORE_SCHEMA_VERSION 6
 
 /*
  * Open (and create, or migrate up to TAO_STORE_SCHEMA_VERSION) the database at path. A database
@@ -192,7 +192,10 @@ int tao_store_resource_fill_reps(struct tao_store *s, int64_t tag,
 				 void *arg, char *err, size_t errlen);
 int tao_store_resource_delete(struct tao_store *s, const char *type, const char *id,
 			      int64_t expect_version, char *err, size_t errlen);
-/* Every resource of type (of tenant, or all when NULL), oldest first; returns the count. */
+/*
+ * Every resource of type (of tenant, or all when NULL), oldest first (in the order they were
+ * stored: rowid); returns the count.
+ */
 int tao_store_resource_list(struct tao_store *s, const char *type, const char *tenant,
 			    int (*fn)(const struct tao_store_resource *r, void *arg), void *arg,
 			    char *err, size_t errlen);
@@ -215,7 +218,7 @@ struct tao_store_param {
 
 /*
  * The resources of type (of tenant, or all when NULL) for which the SQL expression where_sql
- * holds (NULL: all), oldest first (created, then id), like tao_store_resource_list; but the
+ * holds (NULL: all), oldest first (rowid), like tao_store_resource_list; but the
  * row's body points into SQLite's buffer: valid until fn returns, not to be freed or kept.
  * where_sql is an expression over the columns of scim_resources (id, tenant, created, serial,
  * body, ...) that names params[i] as ?(TAO_STORE_QUERY_PARAM0 + i): values are always bound,

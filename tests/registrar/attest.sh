@@ -107,6 +107,7 @@ jqt "three plain TLS 1.3 requests with the TPM key" '.sessions == 3 and .plain =
 # --- PCRs outside policy: a reference value for PCR 0, then PCR 0 extended on device B ---
 # (the registrar restarts with the policy; B's first attestation under it is affirming)
 stop_registrar
+cp "$T/reg/policy.json" "$T/policy-orig.json"
 jq --arg d "$(printf '%064x' 0)" '.pcrs = [{"alg": 11, "pcr": 0, "digest": $d}]' "$T/reg/policy.json" \
 	>"$T/policy.json" && cp "$T/policy.json" "$T/reg/policy.json"
 check "the registrar restarts with a reference value for PCR 0" start_registrar
@@ -123,6 +124,8 @@ jqt "PCR values outside policy are contraindicated" \
 	'.submods.tpm["ear.status"] == "contraindicated" and .submods.tpm["tao.checks"].policy_pcrs.result == "fail" and (.submods.tpm["tao.checks"].policy_pcrs.reason | test("PCR 0 differs"))' \
 	"$T/b-policy-bad.json"
 check "and not accepted" test "$(accepted DEV-B)" = "$n_b"
+# Back to the policy without a reference for PCR 0 (at the next restart, below): B enrolls later.
+cp "$T/policy-orig.json" "$T/reg/policy.json"
 
 # --- a slow-loris client does not hold up attestations ---
 $TLSC slowloris --port "$PORT" --ca "$CA" --cert "$T/sw.pem" --key "$T/sw.key" --interval 0.3 \
@@ -258,6 +261,30 @@ check "a session with the LDevID as the TLS identity completes" test $? = 0
 jqt "and is affirming, for the same device" \
 	'.submods.tpm["ear.status"] == "affirming" and .["tao.device"] == "DEV-A" and .submods.tpm["tao.checks"].session.result == "pass" and .submods.tpm["tao.checks"].tls_key.result == "pass"' \
 	"$T/ldev-session.json"
+
+# Re-attestation outside SCIM (/attest/v1/evidence) brings the Device's read-only result up to
+# date: a new version whose result is that attestation's, accepted or not.
+a_last=$(sql "SELECT max(a.id) FROM attestations a JOIN devices d ON d.id = a.device_id WHERE d.serial = 'DEV-A'")
+scim reatt "$OPS" GET "/scim/v2/Devices/$PRE"
+jqt "after the LDevID session the Device shows its result (attestation $a_last)" \
+	--argjson id "$a_last" ".[\"$URN_A\"].result.attestationId == \$id and .[\"$URN_A\"].result.status == \"affirming\" and .active == true" \
+	"$T/reatt.json"
+v_before=$(dev_version DEV-A)
+attest a reatt-relay --tls-role ldevid --evidence "$T/a-session1.json"
+a_last=$(sql "SELECT max(a.id) FROM attestations a JOIN devices d ON d.id = a.device_id WHERE d.serial = 'DEV-A'")
+scim reatt2 "$OPS" GET "/scim/v2/Devices/$PRE"
+jqt "a contraindicated re-attestation shows as such, the rest of the Device unchanged" \
+	--argjson id "$a_last" ".[\"$URN_A\"].result.attestationId == \$id and .[\"$URN_A\"].result.status == \"contraindicated\" and .active == true and (.[\"$URN_A\"].ldevidCertificate | type == \"string\")" \
+	"$T/reatt2.json"
+check "as a new version of it" test "$(dev_version DEV-A)" = $((v_before + 1))
+check "the ETag follows" test "$(header reatt2 ETag)" = "W/\"$((v_before + 1))\""
+expect_in "the registrar logs the update" 'event=scim_result' "$T/reg.log"
+scim reatt3 "$OPS" GET "/scim/v2/Devices/$BID"
+v_b=$(dev_version "$(jq -r ".[\"$URN_A\"].idevid.serialNumber" "$T/reatt3.json")")
+attest b reatt-b
+check "device B re-attests on its IDevID" test $? = 0
+scim reatt4 "$OPS" GET "/scim/v2/Devices/$BID"
+jqt "and its Device shows that too" ".[\"$URN_A\"].result.status == \"affirming\" and .meta.version == \"W/\\\"$((v_b + 1))\\\"\"" "$T/reatt4.json"
 
 # Refusals: 400 invalidValue, no certificate issued, the Device unchanged.
 n_a=$(ldev_count DEV-A)

@@ -19,9 +19,9 @@ scim() {
 # scim_err NAME STATUS SCIMTYPE: the last answer was an RFC 7644 error of that status and type.
 scim_err() {
 	local want_type=$3
-	if [[ $code == "$2" ]] && jq -e --arg s "$2" --arg t "$want_type" \
+	if [[ $code == "$2" ]] && [[ $(jq --arg s "$2" --arg t "$want_type" \
 		'.schemas == ["urn:ietf:params:scim:api:messages:2.0:Error"] and .status == $s and (($t == "" and (.scimType == null)) or .scimType == $t) and (.detail | length > 0)' \
-		"$T/$1.json" >/dev/null 2>&1; then
+		"$T/$1.json" 2>/dev/null) == true ]]; then
 		ok "$1: $2 ${want_type:-(no scimType)}"
 	else
 		bad "$1: $2 ${want_type:-(no scimType)}" "got $code: $(head -c 600 "$T/$1.json")"
@@ -168,6 +168,18 @@ done
 scim list "$OPS" GET "/scim/v2/Devices"
 scim list_p "$OPS" GET "/scim/v2/Devices?filter=displayName%20sw%20%22sensor%22%20and%20not%20(active%20eq%20true)&startIndex=2&count=2"
 jqt "list: a ListResponse of all six" '.schemas == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"] and .totalResults == 6 and .startIndex == 1 and .itemsPerPage == 6' "$T/list.json"
+jqt "list: in the order the resources were created" '[.Resources[].displayName] == ["Sensor 1b", "Sensor 2", "Sensor 3", "Sensor 4", "Sensor 5", "Sensor 6"]' "$T/list.json"
+# The answer (head, and a body of six stored representations) as one TLS record: s_client -msg
+# shows each record the server sends; those of application data have no handshake or alert
+# message after their inner content type.
+(printf 'GET /scim/v2/Devices HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n' "$OPS"
+	sleep 2) | timeout 10 openssl s_client -quiet -msg -connect "${URL#https://}" -CAfile "$CA" \
+	-servername localhost >"$T/records.out" 2>&1
+awk '/^<<< .*RecordHeader/ { if (inner) n++; inner = 0 } /^<<< .*InnerContent/ { inner = 1 }
+	/^<<< .*(Handshake|Alert)/ { inner = 0 } END { if (inner) n++; print n + 0 }' \
+	"$T/records.out" >"$T/records.n"
+check "a list answer goes out as one TLS record (head and body together)" \
+	test "$(cat "$T/records.n")" = 1 -a "$(grep -ac '^HTTP/1.1 200' "$T/records.out")" = 1
 scim flt "$OPS" GET "/scim/v2/Devices?filter=active%20eq%20true"
 jqt "filter active eq true" '.totalResults == 3 and ([.Resources[].active] | all)' "$T/flt.json"
 scim flt2 "$OPS" GET "/scim/v2/Devices?filter=displayName%20sw%20%22sensor%22%20and%20not%20(active%20eq%20true)"

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -124,7 +125,6 @@ static struct tao_store_device device(struct tao_store *s, const char *serial)
 	return d;
 }
 
-/* PRAGMA user_version straight from the file. */
 /* The single integer a query of the file gives. */
 static int64_t file_count(const char *path, const char *sql)
 {
@@ -913,7 +913,6 @@ static void test_migrate_from_4(void **state)
 	assert_int_equal(file_user_version(f->path), 4);
 	s = open_ok(f->path);
 	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
-	assert_int_equal(TAO_STORE_SCHEMA_VERSION, 5);
 	/* The data kept, the new columns NULL. */
 	assert_int_equal(tao_store_resource_get(s, "Device", "a", &got, err, sizeof(err)), 0);
 	assert_string_equal(got.body, "{\"displayName\":\"A\"}");
@@ -981,6 +980,88 @@ static int id_cb(const struct tao_store_resource *r, void *arg)
 {
 	strcat(arg, r->id);
 	return 0;
+}
+
+/* Whether a line of the plan (EXPLAIN QUERY PLAN sql, run on the file) contains what. */
+static bool plan_uses(const char *path, const char *sql, const char *what)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	bool found = false;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		found = found || strstr((const char *)sqlite3_column_text(st, 3), what);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return found;
+}
+
+/*
+ * A database of schema 5 gets the (type, tenant) index of schema 6; lists go in the order the
+ * resources were stored, whatever their created times, and a list by a unique indexed
+ * attribute, or of a tenant's resources, is served by an index without a sort.
+ */
+static void test_migrate_from_5(void **state)
+{
+	struct fixture *f = *state;
+	struct tao_store *s = open_ok(f->path);
+	struct tao_store_resource r = { .type = "Device" };
+	struct tao_store_param p = { .type = TAO_STORE_PARAM_TEXT, .text = "AA:01" };
+	const char *mac = "json_extract(body, '$.\"urn:ietf:params:scim:schemas:extension:ble:2.0:"
+			  "Device\".\"deviceMacAddress\"') = ?3 COLLATE NOCASE";
+	char err[512] = "", seen[256] = "", sql[512];
+	const char *ids[] = { "z", "b", "m" };
+	const int64_t created[] = { 3000, 1000, 2000 };
+
+	tao_store_close(s);
+	file_exec(f->path, "DROP INDEX scim_resources_type; CREATE INDEX scim_resources_type ON "
+			   "scim_resources (type, tenant, created); PRAGMA user_version = 5");
+	s = open_ok(f->path);
+	assert_int_equal(file_user_version(f->path), TAO_STORE_SCHEMA_VERSION);
+	assert_int_equal(file_count(f->path, "SELECT count(*) FROM pragma_index_info("
+					     "'scim_resources_type')"),
+			 2);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(r.id, sizeof(r.id), "%s", ids[i]);
+		snprintf(r.tenant, sizeof(r.tenant), "t");
+		r.created = created[i];
+		r.body = (char *)(i == 1 ? "{\"urn:ietf:params:scim:schemas:extension:ble:2.0:"
+					   "Device\""
+					   ":{\"deviceMacAddress\":\"aa:01\"}}"
+					 : "{}");
+		assert_int_equal(tao_store_resource_create(s, &r, err, sizeof(err)), 0);
+	}
+	assert_int_equal(tao_store_resource_query(s, "Device", NULL, NULL, NULL, 0, id_cb, seen,
+						  err, sizeof(err)),
+			 3);
+	assert_string_equal(seen, "zbm");
+	seen[0] = 0;
+	assert_int_equal(tao_store_resource_list(s, "Device", "t", id_cb, seen, err, sizeof(err)),
+			 3);
+	assert_string_equal(seen, "zbm");
+	seen[0] = 0;
+	assert_int_equal(tao_store_resource_query(s, "Device", NULL, mac, &p, 1, id_cb, seen, err,
+						  sizeof(err)),
+			 1);
+	assert_string_equal(seen, "b");
+	/* The plans of the statements the store makes: an index, no temporary B-tree. */
+	snprintf(sql, sizeof(sql),
+		 "EXPLAIN QUERY PLAN SELECT id FROM scim_resources WHERE type = 'Device' AND "
+		 "(%.*s'AA:01' COLLATE NOCASE) ORDER BY rowid",
+		 (int)(strstr(mac, "?3") - mac), mac);
+	assert_true(plan_uses(f->path, sql, "USING INDEX scim_ble_mac"));
+	assert_false(plan_uses(f->path, sql, "TEMP B-TREE"));
+	assert_true(plan_uses(f->path,
+			      "EXPLAIN QUERY PLAN SELECT id FROM scim_resources WHERE type = "
+			      "'Device' AND tenant = 't' AND (1) ORDER BY rowid",
+			      "USING INDEX scim_resources_type"));
+	assert_false(plan_uses(f->path,
+			       "EXPLAIN QUERY PLAN SELECT id FROM scim_resources WHERE type = "
+			       "'Device' AND tenant = 't' AND (1) ORDER BY rowid",
+			       "TEMP B-TREE"));
+	tao_store_close(s);
 }
 
 /*
@@ -1097,6 +1178,7 @@ int main(void)
 		T(test_migrate_from_1),
 		T(test_migrate_from_2),
 		T(test_migrate_from_4),
+		T(test_migrate_from_5),
 		T(test_query_cache),
 		T(test_ldevid),
 	};
