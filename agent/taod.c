@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sysexits.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -277,8 +278,8 @@ static void usage(FILE *f)
 		"  -h, --help         Show this help and exit\n"
 		"  -V, --version      Show the version and exit\n"
 		"\n"
-		"Exit status: 0 after SIGTERM, 1 on a configuration or start-up error, 2 for a\n"
-		"usage error.\n",
+		"Exit status: 0 after SIGTERM, 1 on a start-up error, 2 for a usage error, 78\n"
+		"(EX_CONFIG) for a configuration error.\n",
 		TAOD_CONF_DEFAULT);
 }
 
@@ -369,7 +370,8 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		taod_log(t, LOG_ERR, "%s", err);
 		sd_notifyf(0, "STATUS=configuration error: %s", err);
-		return 1;
+		/* EX_CONFIG: RestartPreventExitStatus in the unit; a restart cannot mend it. */
+		return EX_CONFIG;
 	}
 	if (check)
 		return print_config(&t->conf);
