@@ -7,7 +7,7 @@
  * the binder taken from the connection right after the handshake, and the evidence POSTed on
  * that very connection (kept alive; -EPIPE if the registrar closed it). Every connect,
  * handshake, read and write waits at most until the session's deadline (non-blocking socket and
- * poll()).
+ * poll()), and so does resolving the registrar's name (getaddrinfo in a thread of its own).
  */
 #include "tao_client.h"
 
@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,6 +603,135 @@ static int connect_errno(int e)
 	}
 }
 
+/*
+ * A name lookup in a thread of its own, so that the session's deadline bounds it: getaddrinfo
+ * has no timeout of its own (the resolver's is resolv.conf's, times every server and attempt).
+ * A lookup still running at the deadline is left to finish alone; whichever of the caller and
+ * the thread lets go of it last frees it.
+ */
+struct lookup {
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
+	int refs;	     /* the caller's and the thread's, under lock */
+	bool done;
+	int rc, sys_errno; /* getaddrinfo's result, and errno for EAI_SYSTEM */
+	struct addrinfo hints, *res;
+	char *host, *port;
+};
+
+/* Let go of l, whose lock the caller holds (and which this releases). */
+static void lookup_put(struct lookup *l)
+{
+	bool last = --l->refs == 0;
+
+	pthread_mutex_unlock(&l->lock);
+	if (!last)
+		return;
+	if (l->res)
+		freeaddrinfo(l->res);
+	pthread_cond_destroy(&l->cond);
+	pthread_mutex_destroy(&l->lock);
+	free(l->host);
+	free(l->port);
+	free(l);
+}
+
+static void *lookup_run(void *arg)
+{
+	struct lookup *l = arg;
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(l->host, l->port, &l->hints, &res), e = errno;
+
+	pthread_mutex_lock(&l->lock);
+	l->rc = rc;
+	l->sys_errno = e;
+	l->res = res;
+	l->done = true;
+	pthread_cond_signal(&l->cond);
+	lookup_put(l);
+	return NULL;
+}
+
+/*
+ * getaddrinfo(s->host, s->port, hints) by the session's deadline: 0 with *res (the caller's to
+ * free), -ETIMEDOUT at the deadline, -ENOMEM or -EAGAIN (no thread), or -EHOSTUNREACH for a
+ * failed lookup; err says which.
+ */
+static int resolve(struct session *s, const struct addrinfo *hints, struct addrinfo **res,
+		   const char *what, char *err, size_t errlen)
+{
+	struct lookup *l;
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t t;
+	int rc = 0, g, e;
+
+	*res = NULL;
+	if (s->host_is_ip) {
+		g = getaddrinfo(s->host, s->port, hints, res);
+		e = errno;
+		goto answer;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l || !(l->host = strdup(s->host)) || !(l->port = strdup(s->port))) {
+		if (l)
+			free(l->host);
+		free(l);
+		return tao_errf(err, errlen, -ENOMEM, "%s: resolving %s: out of memory", what,
+				s->host);
+	}
+	l->hints = *hints;
+	l->refs = 2;
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_attr_init(&ta);
+	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &ta, lookup_run, l);
+	pthread_attr_destroy(&ta);
+	pthread_mutex_lock(&l->lock);
+	if (rc) {
+		l->refs--; /* the thread's: it never ran */
+		lookup_put(l);
+		return tao_errf(err, errlen, -rc, "%s: resolving %s: no thread for it: %s", what,
+				s->host, strerror(rc));
+	}
+	while (!l->done) {
+		double left = s->deadline - tao_mono_ms();
+		long ms = (long)left + 1;
+		struct timespec ts;
+
+		if (left <= 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&l->cond, &l->lock, &ts);
+	}
+	if (!l->done) {
+		lookup_put(l);
+		return tao_errf(err, errlen, -ETIMEDOUT,
+				"%s: resolving %s: no answer within the %ld ms timeout", what,
+				s->host, s->timeout);
+	}
+	g = l->rc;
+	e = l->sys_errno;
+	*res = l->res;
+	l->res = NULL;
+	lookup_put(l);
+answer:
+	if (g)
+		return tao_errf(err, errlen, -EHOSTUNREACH, "%s: resolving %s: %s", what, s->host,
+				g == EAI_SYSTEM ? strerror(e) : gai_strerror(g));
+	return 0;
+}
+
 /* TCP to the registrar (each of its addresses in turn), by the deadline. */
 static int tcp_connect(struct session *s, const char *what, char *err, size_t errlen)
 {
@@ -611,10 +741,9 @@ static int tcp_connect(struct session *s, const char *what, char *err, size_t er
 	struct addrinfo *res = NULL;
 	int g, last = ECONNREFUSED, one = 1;
 
-	g = getaddrinfo(s->host, s->port, &hints, &res);
+	g = resolve(s, &hints, &res, what, err, errlen);
 	if (g)
-		return tao_errf(err, errlen, -EHOSTUNREACH, "%s: resolving %s: %s", what, s->host,
-				g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+		return g;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), rc;
 		socklen_t len = sizeof(last);

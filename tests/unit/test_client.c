@@ -6,12 +6,17 @@
  * the connection the binder came from, and the refusals (TLS 1.2, a server from another CA, a
  * server that closes the connection between params and evidence, 413, an oversized response),
  * and the HTTP/1.1 of the client's own: chunked bodies, header and body limits, a body cut short,
- * a server that never answers (the timeout), a host name the certificate does not name.
+ * a server that never answers (the timeout), a host name the certificate does not name, and a
+ * name server that never answers (the timeout bounds the lookup too; in a private network and
+ * mount namespace, so root only).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -22,7 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -1008,6 +1016,119 @@ static void test_get(void **state)
 	assert_true(t.handshake > 0);
 }
 
+/* Put file text at path (a new file), or fail. */
+static int put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/*
+ * The child of test_dns_timeout, in namespaces of its own: 0 passed, 77 no namespaces here, 1
+ * failed (what, on stderr).
+ */
+static int dns_child(const char *tmp)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(53),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct ifreq ifr = { .ifr_name = "lo" };
+	struct tao_client_opts o = { 0 };
+	struct tao_attest_outcome out;
+	struct cb_state cb = { 0 };
+	char resolv[256], nss[256], url[128], err[512] = "", *body = NULL;
+	int ns, fd, rc;
+	double t;
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) < 0)
+		return 77;
+	snprintf(resolv, sizeof(resolv), "%s/resolv.conf", tmp);
+	snprintf(nss, sizeof(nss), "%s/nsswitch.conf", tmp);
+	/* A name server that takes the query and never answers, asked once for 30 s. */
+	ns = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    put_file(resolv, "nameserver 127.0.0.1\noptions timeout:30 attempts:1\n") ||
+	    put_file(nss, "hosts: files dns\n") ||
+	    mount(resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0 ||
+	    mount(nss, "/etc/nsswitch.conf", NULL, MS_BIND, NULL) < 0 || ns < 0 || fd < 0 ||
+	    ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		fprintf(stderr, "dns_child: setting up the namespace: %s\n", strerror(errno));
+		return 1;
+	}
+	ifr.ifr_flags |= IFF_UP; /* lo, for the name server on 127.0.0.1 */
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 || bind(ns, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "dns_child: lo and the name server: %s\n", strerror(errno));
+		return 1;
+	}
+	snprintf(url, sizeof(url), "https://registrar.tao-dns-test:8443/");
+	o.url = url;
+	o.ca_file = ca_file;
+	o.cert_file = client_file;
+	o.key = client_key;
+	o.timeout_ms = 400;
+	t = now_ms();
+	rc = tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err));
+	t = now_ms() - t;
+	fprintf(stderr, "dns (%.0f ms): %s\n", t, err);
+	/* As in test_timeout: not early, and given up (not hung for the resolver's 30 s). */
+	if (rc != -ETIMEDOUT || t < 399 || t >= 400 + 5000 ||
+	    !strstr(err, "resolving registrar.tao-dns-test: no answer within the 400 ms timeout") ||
+	    cb.calls) {
+		fprintf(stderr, "dns_child: attest: rc %d after %.0f ms\n", rc, t);
+		return 1;
+	}
+	/* Again (the first lookup still hangs in its thread), through the GET. */
+	t = now_ms();
+	rc = tao_client_get(&o, "/attest/v1/params", &body, NULL, err, sizeof(err));
+	t = now_ms() - t;
+	if (rc != -ETIMEDOUT || t < 399 || t >= 400 + 5000 || body) {
+		fprintf(stderr, "dns_child: get: rc %d after %.0f ms: %s\n", rc, t, err);
+		return 1;
+	}
+	/* A name the resolver does answer (from the hosts file): the lookup's success path. */
+	snprintf(url, sizeof(url), "https://localhost:1/");
+	rc = tao_client_get(&o, "/attest/v1/params", &body, NULL, err, sizeof(err));
+	if (rc != -ECONNREFUSED && rc != -EHOSTUNREACH) {
+		fprintf(stderr, "dns_child: localhost: rc %d: %s\n", rc, err);
+		return 1;
+	}
+	close(ns);
+	close(fd);
+	return 0;
+}
+
+/* A name server that never answers: the lookup ends at the session's deadline too. */
+static void test_dns_timeout(void **state)
+{
+	char tmp[] = "/tmp/tao-test-dns.XXXXXX", path[64];
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(dns_child(tmp));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	snprintf(path, sizeof(path), "%s/resolv.conf", tmp);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/nsswitch.conf", tmp);
+	unlink(path);
+	rmdir(tmp);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77) {
+		print_message("no network and mount namespaces here (not root?)\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1024,6 +1145,7 @@ int main(void)
 		cmocka_unit_test(test_host_mismatch),
 		cmocka_unit_test(test_attest_callback_fails),
 		cmocka_unit_test(test_get),
+		cmocka_unit_test(test_dns_timeout),
 	};
 
 	/* The test server writes with SSL_write() on a plain socket: a client gone is EPIPE. */
