@@ -15,6 +15,8 @@
 
 #include <ini.h>
 
+#include "tao_ini.h"
+
 enum kind { K_URL, K_PATH, K_STR, K_DURATION, K_BOOL, K_PCT, K_FILES };
 
 struct key {
@@ -165,21 +167,19 @@ static int set_url(struct parse *p, int line, const char *v)
 }
 
 /*
- * libinih as Debian builds it passes no line numbers: count them in the reader. It reads at most
- * num - 1 bytes of a line (INI_MAX_LINE); a longer line is refused here rather than split.
+ * libinih as Debian builds it passes no line numbers: count them in the reader. A line it would
+ * split or a section name it would cut is refused here (tao_ini.h).
  */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	char *r = fgets(str, num, p->f);
-	size_t n;
+	char *r = fgets(str, num, p->f), why[96];
 
 	if (!r || p->err[0])
 		return NULL;
 	p->line++;
-	n = strlen(r);
-	if (n && r[n - 1] != '\n' && !feof(p->f)) {
-		fail(p, p->line, "the line is longer than %d characters", num - 2);
+	if (tao_ini_line_check(r, num, p->f, why, sizeof(why)) < 0) {
+		fail(p, p->line, "%s", why);
 		return NULL;
 	}
 	return r;

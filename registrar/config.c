@@ -20,6 +20,7 @@
 
 #include "rlog.h"
 #include "tao_devid.h"
+#include "tao_ini.h"
 
 enum kind { K_PATH, K_PATH_OPT, K_UINT, K_SIZE, K_LISTEN, K_PCRS, K_LEVEL, K_BOOL, K_NAME };
 
@@ -371,17 +372,16 @@ out:
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	char *r = fgets(str, num, p->f);
-	const char *s = r, *end;
+	char *r = fgets(str, num, p->f), why[96];
 
-	if (!r)
-		return r;
+	if (!r || p->err[0])
+		return NULL;
 	p->line++;
-	/* libinih cuts section names at 49 characters: a longer one is refused, not cut. */
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '[' && (end = strchr(s, ']')) && end - s - 1 > 49)
-		fail(p, p->line, "a section name is longer than 49 characters");
+	/* A line libinih would split, or a section name it would cut: refused (tao_ini.h). */
+	if (tao_ini_line_check(r, num, p->f, why, sizeof(why)) < 0) {
+		fail(p, p->line, "%s", why);
+		return NULL;
+	}
 	return r;
 }
 

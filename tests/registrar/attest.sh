@@ -458,6 +458,8 @@ badconf tenant-noname '\n[tenant]\nself_enroll = yes\n' \
 	"tenant-noname.conf:$((nl + 3)): [tenant] names no tenant: [tenant NAME]"
 badconf tenant-long "\n[tenant $(printf 'n%.0s' $(seq 50))]\nself_enroll = yes\n" \
 	"tenant-long.conf:$((nl + 2)): a section name is longer than 49 characters"
+badconf long-line "\n[tenant ncorp]\nmanufacturer_ca = $(printf 'x%.0s' $(seq 250)).pem\n" \
+	"long-line.conf:$((nl + 3)): the line is longer than 198 characters"
 
 INST_X=$("$REG" token create inst-x --role installer --tenant xcorp -c "$REGCONF")
 INST_Y=$("$REG" token create inst-y --role installer --tenant ycorp -c "$REGCONF")

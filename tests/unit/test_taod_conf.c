@@ -156,7 +156,16 @@ static void test_errors(void **state)
 	strcat(longline, "\n");
 	put("taod.conf", longline);
 	assert_int_equal(load(c, err, sizeof(err)), -EINVAL);
-	if (!strstr(err, "taod.conf:2: the line is longer than"))
+	if (!strstr(err, "taod.conf:2: the line is longer than 198 characters"))
+		fail_msg("got \"%s\"", err);
+	/* A section name libinih would cut is refused, not cut (tao_ini.h). */
+	memset(longline, 0, sizeof(longline));
+	strcpy(longline, "[registrar]\nurl = https://x\n[");
+	memset(longline + strlen(longline), 'r', 60);
+	strcat(longline, "]\nkey = 1\n");
+	put("taod.conf", longline);
+	assert_int_equal(load(c, err, sizeof(err)), -EINVAL);
+	if (!strstr(err, "taod.conf:3: a section name is longer than 49 characters"))
 		fail_msg("got \"%s\"", err);
 	/* A drop-in that is not a regular file. */
 	put("taod.conf", "[registrar]\nurl = https://x\n");
