@@ -301,6 +301,8 @@ static int print_config(const struct taod_conf *c)
 	json_object_object_add(o, "device.state_dir", json_object_new_string(c->state_dir));
 	json_object_object_add(o, "device.tcti", json_object_new_string(c->tcti));
 	json_object_object_add(o, "enroll.ldevid", json_object_new_boolean(c->ldevid));
+	json_object_object_add(o, "enroll.renew_before_ms",
+			       json_object_new_int64(c->renew_before_ms));
 	json_object_object_add(o, "attest.interval_ms", json_object_new_int64(c->interval_ms));
 	json_object_object_add(o, "retry.initial_ms", json_object_new_int64(c->initial_ms));
 	json_object_object_add(o, "retry.max_ms", json_object_new_int64(c->max_ms));

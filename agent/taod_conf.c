@@ -36,6 +36,7 @@ static const struct key keys[] = {
 	KEY("device", "state_dir", K_PATH, state_dir),
 	KEY("device", "tcti", K_STR, tcti),
 	KEY("enroll", "ldevid", K_BOOL, ldevid),
+	KEY("enroll", "renew_before", K_DURATION, renew_before_ms),
 	KEY("attest", "interval", K_DURATION, interval_ms),
 	KEY("retry", "initial", K_DURATION, initial_ms),
 	KEY("retry", "max", K_DURATION, max_ms),
@@ -319,6 +320,7 @@ int taod_conf_load(const char *path, struct taod_conf *c, char *err, size_t errl
 	c->timeout_ms = 30000;
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", TAOD_STATE_DEFAULT);
 	c->ldevid = true;
+	c->renew_before_ms = 30L * 86400000;
 	c->interval_ms = 3600000;
 	c->initial_ms = 2000;
 	c->max_ms = 300000;

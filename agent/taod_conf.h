@@ -26,7 +26,8 @@ struct taod_conf {
 	char state_dir[PATH_MAX]; /* default /var/lib/tao */
 	char tcti[256];		  /* tpm2-tss TCTI; default "" (device:/dev/tpmrm0) */
 	/* [enroll] */
-	bool ldevid; /* ask for an LDevID at enrollment; default yes */
+	bool ldevid;	      /* ask for an LDevID at enrollment; default yes */
+	long renew_before_ms; /* enroll again (renewal) this long before the LDevID expires; 30 d */
 	/* [attest] */
 	long interval_ms; /* re-attestation period once enrolled; default 1 h */
 	/* [retry] */

@@ -61,8 +61,9 @@ struct run {
 	EVP_PKEY *key;
 	struct tao_attest_params params; /* the registrar's last ask: the next session's expect */
 	bool have_params;
-	unsigned int attempt; /* failures in a row, for the backoff */
-	bool measured;	      /* this start's measurements are in the log */
+	unsigned int attempt;	  /* failures in a row, for the backoff */
+	bool measured;		  /* this start's measurements are in the log */
+	int64_t ldevid_not_after; /* ldevid.pem's notAfter (Unix seconds) when in use; 0: none */
 	char err[TAO_ERRMSG_MAX];
 };
 
@@ -306,6 +307,37 @@ static int bind_role(struct run *r, uint32_t role, uint32_t handle)
 	return 0;
 }
 
+/* t (Unix seconds) as an ISO 8601 date and time, UTC. */
+static const char *time_text(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "%" PRId64, t);
+	return buf;
+}
+
+/* ldevid.pem's notAfter in Unix seconds, or 0 when it cannot be read (no renewal then). */
+static int64_t ldevid_not_after(struct run *r)
+{
+	char path[PATH_MAX + 16];
+	int64_t t = 0;
+	struct tm tm;
+	FILE *f;
+	X509 *x;
+
+	snprintf(path, sizeof(path), "%s/ldevid.pem", r->c->state_dir);
+	f = fopen(path, "re");
+	x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	if (x && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		t = (int64_t)timegm(&tm);
+	X509_free(x);
+	return t;
+}
+
 /* Bind the roles and load the identity of the TLS role the state asks for. */
 static int identity(struct run *r)
 {
@@ -327,6 +359,7 @@ static int identity(struct run *r)
 	rc = tao_tls_key_load(r->e, r->id->tls_handle, &r->key, r->err, sizeof(r->err));
 	if (rc < 0)
 		return rc;
+	r->ldevid_not_after = r->st.ldevid ? ldevid_not_after(r) : 0;
 	return 0;
 }
 
@@ -516,7 +549,8 @@ out:
 	return rc;
 }
 
-enum outcome { OK, TRANSIENT, REFUSED, LOCAL, STOPPED };
+/* CREDENTIAL: the registrar no longer takes the LDevID (revoked, or expired). */
+enum outcome { OK, TRANSIENT, REFUSED, LOCAL, STOPPED, CREDENTIAL };
 
 /* What an error of the session means for the schedule (taod(8), "RETRIES"). */
 static enum outcome classify(int rc)
@@ -596,6 +630,10 @@ static enum outcome session(struct run *r, bool enroll)
 	rc = tao_client_attest(&co, make_evidence, r, o, r->err, sizeof(r->err));
 	if (rc < 0) {
 		res = classify(rc);
+		/* The registrar's refusal of this certificate: the LDevID's end, the IDevID's
+		 * refusal. */
+		if (rc == -EKEYREVOKED || rc == -EKEYEXPIRED)
+			res = r->id->tls_role == TAO_KEY_ROLE_LDEVID ? CREDENTIAL : REFUSED;
 		if (res == REFUSED) {
 			set_result(r, refusal_result(r->err), -1);
 			/* The verdict is not worth a durable write; it is kept with the next one.
@@ -711,7 +749,8 @@ void *taod_worker(void *arg)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	struct taod *t = arg;
-	bool enroll_req, reattest_req, first = true;
+	bool enroll_req, reattest_req, renew, first = true;
+	char when[32];
 	uint64_t delay;
 	enum outcome res;
 	char err[TAO_ERRMSG_MAX];
@@ -739,7 +778,14 @@ void *taod_worker(void *arg)
 		bool enroll;
 
 		take_requests(r, &enroll_req, &reattest_req);
-		enroll = !r->st.enrolled || enroll_req;
+		/*
+		 * Enroll: a device never enrolled, on request, one that wants an LDevID and has
+		 * none (the registrar stopped taking it), and one whose LDevID is due for renewal
+		 * (at most once a session: the renewal's new one is checked at the next).
+		 */
+		renew = r->st.enrolled && r->st.ldevid && r->ldevid_not_after &&
+			(int64_t)time(NULL) + r->c->renew_before_ms / 1000 >= r->ldevid_not_after;
+		enroll = !r->st.enrolled || enroll_req || (r->c->ldevid && !r->st.ldevid) || renew;
 		if (r->st.enrolled && first) {
 			/* An enrolled device is ready at once; the boot's re-attestation follows.
 			 */
@@ -748,7 +794,11 @@ void *taod_worker(void *arg)
 			send_ready(r);
 		}
 		first = false;
-		if (enroll)
+		if (renew && !enroll_req)
+			publish(r, TAOD_ENROLLING, LOG_NOTICE,
+				"renewing the LDevID with %s (it expires %s)", r->c->url,
+				time_text(r->ldevid_not_after, when, sizeof(when)));
+		else if (enroll)
 			publish(r, TAOD_ENROLLING, LOG_INFO, "enrolling with %s", r->c->url);
 		else
 			publish(r, TAOD_ATTESTING, LOG_INFO, "attesting to %s", r->c->url);
@@ -761,10 +811,15 @@ void *taod_worker(void *arg)
 			if (enroll) {
 				bool had = r->id && r->id->tls_role == TAO_KEY_ROLE_LDEVID;
 
-				/* Measure the enrollment; switch to the LDevID if one came. */
+				/*
+				 * Measure the enrollment; switch to the LDevID if one came (or to
+				 * the renewed one: its notAfter).
+				 */
 				rc = measure_enrolled(r);
 				if (!rc && r->st.ldevid && !had)
 					rc = identity(r);
+				else if (!rc && r->st.ldevid)
+					r->ldevid_not_after = ldevid_not_after(r);
 				if (rc < 0)
 					taod_log(t, LOG_ERR, "after the enrollment: %s", r->err);
 				test_stop_point(r, "enrolled");
@@ -775,6 +830,31 @@ void *taod_worker(void *arg)
 			send_ready(r);
 			delay = (uint64_t)r->c->interval_ms;
 			break;
+		case CREDENTIAL:
+			/*
+			 * The registrar refused the LDevID in the handshake (revoked, or expired):
+			 * back to the IDevID, on disk first (a restart must not present the refused
+			 * one again), then enroll with it at once; the enrollment is attested like
+			 * the first, and brings a new LDevID.
+			 */
+			r->attempt = 0;
+			snprintf(err, sizeof(err), "%s", r->err);
+			r->st.ldevid = false;
+			rc = taod_state_save(r->c->state_dir, &r->st, r->err, sizeof(r->err));
+			if (!rc)
+				rc = identity(r);
+			if (rc < 0) {
+				delay = backoff(r, (uint64_t)r->c->max_ms);
+				publish(r, TAOD_FAILED, LOG_ERR, "%s (retry in %.1f s)", r->err,
+					(double)delay / 1000);
+				close_tpm(r);
+				if (!wait_for(r, delay) || !setup(r))
+					goto out;
+				continue;
+			}
+			publish(r, TAOD_ENROLLING, LOG_WARNING,
+				"%s; enrolling again with the IDevID", err);
+			continue;
 		case REFUSED:
 			r->attempt = 0;
 			publish(r, TAOD_REFUSED, LOG_ERR,

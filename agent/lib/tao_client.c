@@ -395,6 +395,27 @@ static int read_now(struct session *s)
 	return e == SSL_ERROR_SYSCALL && n < 0 && sys ? -ECONNRESET : EOF_RC;
 }
 
+/*
+ * The registrar's verdict on this client certificate, when the TLS alert in OpenSSL's error
+ * queue is one: -EKEYREVOKED (certificate_revoked), -EKEYEXPIRED (certificate_expired), else 0.
+ * A device tells them from other TLS failures: its LDevID is no longer taken (taod(8)).
+ */
+static int cert_refusal(void)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL)
+		return 0;
+	switch (ERR_GET_REASON(e)) {
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+		return -EKEYREVOKED;
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+		return -EKEYEXPIRED;
+	default:
+		return 0;
+	}
+}
+
 /* The message of a failed connection step (phase: "the TLS handshake", ...). */
 static int io_fail(struct session *s, int rc, const char *what, const char *phase, char *err,
 		   size_t errlen)
@@ -407,8 +428,16 @@ static int io_fail(struct session *s, int rc, const char *what, const char *phas
 				what, s->timeout, phase);
 	case -EPROTO: {
 		long v = s->ssl ? SSL_get_verify_result(s->ssl) : X509_V_OK;
+		int refused = cert_refusal();
 
 		ossl_errors(why, sizeof(why));
+		if (refused)
+			return tao_errf(
+				err, errlen, refused,
+				"%s: TLS: %s (the registrar refused this client certificate: "
+				"%s)",
+				what, why,
+				refused == -EKEYREVOKED ? "it is revoked" : "it has expired");
 		if (v != X509_V_OK && !strstr(why, X509_verify_cert_error_string(v)))
 			return tao_errf(err, errlen, -EPROTO,
 					"%s: TLS: %s (the server certificate: %s)", what, why,

@@ -122,7 +122,9 @@ void tao_attest_outcome_free(struct tao_attest_outcome *o);
  * One attested session. Returns 0 when the registrar evaluated the evidence (*out holds its
  * result, whatever the status), or a negative errno with a message: -ECONNREFUSED / -ETIMEDOUT /
  * -EHOSTUNREACH (network: worth retrying), -EPROTO (TLS: below 1.3, the server's certificate
- * not from the pinned CA, our certificate refused), -ECONNRESET (the registrar closed the
+ * not from the pinned CA, our certificate refused), -EKEYREVOKED / -EKEYEXPIRED (the registrar
+ * refused our certificate with a certificate_revoked / certificate_expired alert: as revoked, or
+ * as expired), -ECONNRESET (the registrar closed the
  * connection; in TLS 1.3 also how a refusal of our certificate may show), -EBADMSG (a response
  * that does not parse, or larger than 1 MiB), -EPROTONOSUPPORT (params this client cannot
  * follow), -EACCES (401, 403) / -E2BIG (413) / -EINVAL (other 4xx) / -EIO (5xx) for the

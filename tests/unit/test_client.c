@@ -271,7 +271,28 @@ enum mode {
 	MODE_BAD_STATUS,	 /* "HTTP/1.1 2x0" */
 	MODE_NO_TLS,		 /* accepts, and never says a word */
 	MODE_NO_ANSWER,		 /* the handshake, then no answer to GET params */
+	MODE_CLIENT_REVOKED,	 /* the client certificate refused as revoked */
+	MODE_CLIENT_EXPIRED,	 /* the client certificate refused as expired */
 };
+
+/* The server's verdict on a client certificate that verified: revoked, or expired. */
+static int verify_revoked(int ok, X509_STORE_CTX *x)
+{
+	if (ok && X509_STORE_CTX_get_error_depth(x) == 0) {
+		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REVOKED);
+		return 0;
+	}
+	return ok;
+}
+
+static int verify_expired(int ok, X509_STORE_CTX *x)
+{
+	if (ok && X509_STORE_CTX_get_error_depth(x) == 0) {
+		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_HAS_EXPIRED);
+		return 0;
+	}
+	return ok;
+}
 
 struct server {
 	enum mode mode;
@@ -526,7 +547,10 @@ static void server_start(struct server *s, enum mode mode)
 	assert_int_equal(SSL_CTX_use_PrivateKey(s->ctx, srv_key), 1);
 	store = SSL_CTX_get_cert_store(s->ctx);
 	X509_STORE_add_cert(store, mode == MODE_UNTRUSTED_CLIENT ? ca2_cert : ca_cert);
-	SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+			   mode == MODE_CLIENT_REVOKED	 ? verify_revoked
+			   : mode == MODE_CLIENT_EXPIRED ? verify_expired
+							 : NULL);
 	SSL_CTX_set_num_tickets(s->ctx, 0);
 	SSL_CTX_set_session_cache_mode(s->ctx, SSL_SESS_CACHE_OFF);
 	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -859,6 +883,38 @@ static void test_attest_refusals(void **state)
 		assert_true(rc == -EPROTO || rc == -ECONNRESET);
 		assert_int_equal(s.handshakes, 0);
 		assert_int_equal(cb.calls, 0);
+	}
+	/*
+	 * Refused as revoked or as expired (the registrar's alerts for an LDevID it no longer
+	 * takes): errors of their own, so that a device knows to go back to its IDevID.
+	 */
+	for (int i = 0; i < 2; i++) {
+		struct server s;
+		struct tao_client_opts o = { 0 };
+		struct tao_attest_outcome out;
+		struct cb_state cb = { 0 };
+		char url[64], err[512] = "", *body = NULL;
+		int rc, want = i ? -EKEYEXPIRED : -EKEYREVOKED;
+
+		server_start(&s, i ? MODE_CLIENT_EXPIRED : MODE_CLIENT_REVOKED);
+		opts_for(&o, url, sizeof(url), s.port);
+		rc = tao_client_attest(&o, make_evidence, &cb, &out, err, sizeof(err));
+		print_message("refused client: %s\n", err);
+		assert_int_equal(rc, want);
+		assert_non_null(strstr(err, i ? "certificate expired" : "certificate revoked"));
+		assert_non_null(
+			strstr(err, i ? "(the registrar refused this client certificate: it "
+					"has expired)"
+				      : "(the registrar refused this client certificate: it "
+					"is revoked)"));
+		assert_int_equal(cb.calls, 0);
+		assert_null(out.ear);
+		assert_int_equal(
+			tao_client_get(&o, "/attest/v1/params", &body, NULL, err, sizeof(err)),
+			want);
+		assert_null(body);
+		server_stop(&s);
+		assert_int_equal(s.handshakes, 0);
 	}
 }
 
