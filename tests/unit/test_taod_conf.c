@@ -77,6 +77,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c->state_dir, "/var/lib/tao");
 	assert_int_equal(c->timeout_ms, 30000);
 	assert_int_equal(c->interval_ms, 3600000);
+	assert_int_equal(c->renew_before_ms, 30L * 86400000);
 	assert_int_equal(c->initial_ms, 2000);
 	assert_int_equal(c->max_ms, 300000);
 	assert_int_equal(c->jitter_pct, 50);
@@ -92,7 +93,9 @@ static void test_dropins(void **state)
 
 	(void)state;
 	put("taod.conf", "[registrar]\nurl = https://a:1\n[device]\nstate_dir = /srv/tao\n");
-	put("taod.conf.d/20-b.conf", "[registrar]\nurl = https://b:2\n[attest]\ninterval = 5min\n");
+	put("taod.conf.d/20-b.conf",
+	    "[registrar]\nurl = https://b:2\n[attest]\ninterval = 5min\n[enroll]\nrenew_before = "
+	    "7d\n");
 	put("taod.conf.d/10-a.conf", "[registrar]\nurl = https://c:3\n[retry]\njitter = 0\n");
 	put("taod.conf.d/README", "not a drop-in: ignored\n");
 	put("taod.conf.d/.hidden.conf", "garbage\n");
@@ -100,6 +103,7 @@ static void test_dropins(void **state)
 	/* Lexical order: 10-a, then 20-b; the later one wins. */
 	assert_string_equal(c->url, "https://b:2");
 	assert_int_equal(c->interval_ms, 300000);
+	assert_int_equal(c->renew_before_ms, 7L * 86400000);
 	assert_int_equal(c->jitter_pct, 0);
 	assert_string_equal(c->ca, "/srv/tao/registrar-ca.pem");
 	assert_int_equal(c->n_sources, 3);
@@ -130,6 +134,8 @@ static void test_errors(void **state)
 		  "[retry] initial (600000 ms) is longer than max (60000 ms)" },
 		{ "[registrar]\nurl = https://x\n[enroll]\nldevid = maybe\n", NULL,
 		  "taod.conf:4: [enroll] ldevid: 'maybe' is not yes or no" },
+		{ "[registrar]\nurl = https://x\n[enroll]\nrenew_before = 31d\n", NULL,
+		  "taod.conf:4: [enroll] renew_before:" },
 		{ "[registrar]\nurl = https://x\n[device]\nstate_dir = var/lib\n", NULL,
 		  "not an absolute path" },
 		{ "[registrar]\nurl = https://x\n[measure]\nfiles = /a rel\n", NULL,
