@@ -818,6 +818,20 @@ static int ldevid_issue(struct request *r, const struct reg_ldevid *l, const cha
 	return 0;
 }
 
+/*
+ * A Device an operator deactivated: active false on a record that was enrolled before (it has
+ * a result). A pre-provisioned record is inactive too, but has no result: its device claims
+ * and activates it. An enrollment never activates a deactivated one again.
+ */
+static bool deactivated(struct json_object *dev)
+{
+	struct json_object *ext = attest_ext(dev), *v;
+
+	return ext && json_object_object_get_ex(ext, "result", &v) &&
+	       json_object_object_get_ex(dev, "active", &v) &&
+	       json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v);
+}
+
 /* The attestation extension's read-only result: the appraisal at (scim_schema.c result_sub). */
 static int set_result(struct json_object *ext, const struct scim_attest *at)
 {
@@ -1007,6 +1021,17 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	if (rc == 0) {
 		/* Claim (or enroll again): the record keeps its attributes, gains the result. */
 		old = json_tokener_parse(s.body);
+		if (old && deactivated(old)) {
+			send_error(
+				r, 403, NULL,
+				"Device %s of device %s is deactivated (active: false, after its "
+				"enrollment): an operator may activate it again",
+				s.id, at.serial);
+			rlog(RLOG_NOTICE, "scim_enroll_refused",
+			     "enrollment refused: the Device is deactivated", "serial", at.serial,
+			     "id", s.id, "policy", "inactive", NULL);
+			goto out;
+		}
 		if (old && ldv && ldevid_issue(r, ldv, at.serial, &ldevid) < 0)
 			goto out;
 		if (!old || set_attested(old, &at, ldevid) < 0 || !(body = stored_text(old))) {

@@ -286,6 +286,29 @@ check "device B re-attests on its IDevID" test $? = 0
 scim reatt4 "$OPS" GET "/scim/v2/Devices/$BID"
 jqt "and its Device shows that too" ".[\"$URN_A\"].result.status == \"affirming\" and .meta.version == \"W/\\\"$((v_b + 1))\\\"\"" "$T/reatt4.json"
 
+# An operator deactivates an enrolled Device: its device cannot activate it again by enrolling
+# (not even renewing its LDevID); a re-attestation still shows in its result; activated again,
+# it enrolls.
+PATCH_OFF='{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}'
+scim off "$OPS" PATCH "/scim/v2/Devices/$PRE" "$PATCH_OFF"
+jqt "an operator deactivates device A's Device" '.active == false' "$T/off.json"
+v_off=$(dev_version DEV-A)
+n_off=$(ldev_count DEV-A)
+enroll a enroll-off --ldevid --tls-role ldevid
+check "a deactivated Device is not enrolled into (nor its LDevID renewed)" test $? != 0
+expect_in "with 403 and why" "is deactivated (active: false, after its enrollment): an operator may activate it again" "$T/enroll-off.err"
+check "the Device stays inactive and unchanged, no LDevID issued" \
+	test "$(dev_version DEV-A)|$(ldev_count DEV-A)" = "$v_off|$n_off"
+expect_in "the refusal is logged" "policy=inactive" "$T/reg.log"
+attest a off-attest --tls-role ldevid
+scim off2 "$OPS" GET "/scim/v2/Devices/$PRE"
+jqt "a re-attestation of it still shows, and it stays inactive" \
+	".active == false and .[\"$URN_A\"].result.status == \"affirming\"" "$T/off2.json"
+scim on "$OPS" PATCH "/scim/v2/Devices/$PRE" "${PATCH_OFF/false/true}"
+enroll a enroll-on --tls-role ldevid
+check "activated again, it enrolls" test $? = 0
+jqt "(active, affirming)" ".active == true and .[\"$URN_A\"].result.status == \"affirming\"" "$T/enroll-on.json"
+
 # Refusals: 400 invalidValue, no certificate issued, the Device unchanged.
 n_a=$(ldev_count DEV-A)
 v_a=$(dev_version DEV-A)
