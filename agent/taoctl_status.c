@@ -193,6 +193,7 @@ int taoctl_cmd_status(const struct command *cmd, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "enroll", no_argument, NULL, 'E' },
 		{ "reattest", no_argument, NULL, 'R' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
