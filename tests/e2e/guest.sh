@@ -159,6 +159,36 @@ demo() {
 	SYSTEMD_COLORS=0 systemctl status --no-pager -n 0 taod.service | head -n 12
 }
 
+# ldevid_serial: the serial number of the LDevID taod holds (ldevid.pem), or "none".
+ldevid_serial() {
+	openssl x509 -in /var/lib/tao/ldevid.pem -noout -serial 2>/dev/null | cut -d= -f2 |
+		grep . || echo none
+}
+
+# ldevid_cycle: the host revoked the device's LDevID and made the registrar issue
+# short ones (shorter than taod's renew_before): taod enrolls again with the IDevID
+# at boot, then renews the new LDevID at the next session (Reattest).
+ldevid_cycle() {
+	local i
+	say "ldevid_before=$(ldevid_serial)"
+	wait_state ready refused --timeout 300
+	# "enrolled as ID: RESULT" (the boot's first "enrolled as ID; re-attesting" is not it)
+	for ((i = 0; i < 240; i++)); do
+		[[ $(prop State) == ready && $(prop StatusText) == "enrolled as "*": "* ]] && break
+		sleep 0.5
+	done
+	say "fallback_status=$(prop StatusText | cut -d' ' -f1)"
+	say "ldevid_fallback=$(ldevid_serial)"
+	say "fallback_logged=$(journalctl -u taod.service -o cat | grep -c 'enrolling again with the IDevID')"
+	say "revoked_logged=$(journalctl -u taod.service -o cat | grep -c 'it is revoked')"
+	taoctl status --reattest --wait 180 >/tmp/renew.out 2>&1
+	say "renew_rc=$?"
+	say "ldevid_renewed=$(ldevid_serial)"
+	say "renew_logged=$(journalctl -u taod.service -o cat | grep -c 'renewing the LDevID')"
+	journalctl -u taod.service --no-pager -o cat | sed 's/^/journal: /' | tail -n 20
+	report
+}
+
 # hold SECONDS: stay up (so that a retry storm would show), then report.
 hold() {
 	sleep "$1"
