@@ -559,6 +559,7 @@ static enum outcome classify(int rc)
 	case -EACCES:	       /* 401/403: refused, or the attestation contraindicated */
 	case -EINVAL:	       /* another 4xx: the registrar will not take this request */
 	case -EPROTONOSUPPORT: /* params this taod cannot follow */
+	case -EOPNOTSUPP:      /* 501: e.g. an LDevID from a registrar that issues none */
 		return REFUSED;
 	case -ECONNREFUSED:
 	case -ETIMEDOUT:

@@ -1353,6 +1353,8 @@ static int http_fail(struct session *s, long status, const char *what, char *err
 		rc = -E2BIG;
 	else if (status >= 400 && status < 500)
 		rc = -EINVAL;
+	else if (status == 501)
+		rc = -EOPNOTSUPP; /* what was asked is not something this registrar does */
 	else
 		rc = -EIO;
 	if (s->body_len)

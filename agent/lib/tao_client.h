@@ -127,13 +127,13 @@ void tao_attest_outcome_free(struct tao_attest_outcome *o);
  * as expired), -ECONNRESET (the registrar closed the
  * connection; in TLS 1.3 also how a refusal of our certificate may show), -EBADMSG (a response
  * that does not parse, or larger than 1 MiB), -EPROTONOSUPPORT (params this client cannot
- * follow), -EACCES (401, 403) / -E2BIG (413) / -EINVAL (other 4xx) / -EIO (5xx) for the
- * registrar's errors (the message carries its "error" and "detail"), -E2BIG for evidence over
- * the registrar's max_body_bytes, -ENOENT / -EACCES for an unreadable CA or certificate file,
- * -EINVAL for a URL that is not https://, -ETIMEDOUT when the whole exchange outlasts
- * timeout_ms, or the callback's error. The POST is refused (-EPIPE) when the registrar closed the
- * connection the binder was computed on after params (it is never sent on another). On failure
- * out->ear is NULL.
+ * follow), -EACCES (401, 403) / -E2BIG (413) / -EINVAL (other 4xx) / -EOPNOTSUPP (501) / -EIO
+ * (other 5xx) for the registrar's errors (the message carries its "error" and "detail"), -E2BIG for
+ * evidence over the registrar's max_body_bytes, -ENOENT / -EACCES for an unreadable CA or
+ * certificate file, -EINVAL for a URL that is not https://, -ETIMEDOUT when the whole exchange
+ * outlasts timeout_ms, or the callback's error. The POST is refused (-EPIPE) when the registrar
+ * closed the connection the binder was computed on after params (it is never sent on another). On
+ * failure out->ear is NULL.
  */
 int tao_client_attest(const struct tao_client_opts *opts, tao_evidence_fn make, void *arg,
 		      struct tao_attest_outcome *out, char *err, size_t errlen);

@@ -260,6 +260,7 @@ enum mode {
 	MODE_TLS12,		 /* TLS 1.2 at most */
 	MODE_OTHER_CA,		 /* a server certificate from a CA the client does not pin */
 	MODE_413,		 /* the POST is refused as too large */
+	MODE_501,		 /* the POST asks for what this server does not do */
 	MODE_BIG,		 /* params of 2 MiB */
 	MODE_CONTRA,		 /* a contraindicated result */
 	MODE_UNTRUSTED_CLIENT,	 /* the client certificate is not from a CA the server trusts */
@@ -475,6 +476,15 @@ static void serve(struct server *s, SSL *ssl)
 							"\"the body exceeds 9437184 bytes\"}";
 
 				respond(ssl, 413, e, strlen(e), true);
+				return;
+			}
+			if (s->mode == MODE_501) {
+				static const char e[] =
+					"{\"schemas\": [\"urn:ietf:params:scim:api:"
+					"messages:2.0:Error\"], \"status\": \"501\", "
+					"\"detail\": \"this registrar issues no LDevIDs\"}";
+
+				respond(ssl, 501, e, strlen(e), false);
 				return;
 			}
 			if (s->mode == MODE_CHUNKED)
@@ -862,6 +872,9 @@ static void test_attest_refusals(void **state)
 	expect_session(MODE_OTHER_CA, -EPROTO, "TLS: ", 0);
 	expect_session(MODE_413, -E2BIG,
 		       "the registrar answered 413 too_large: the body exceeds 9437184 bytes", 1);
+	/* Not a server error to retry: the registrar does not do what was asked (taod: refused). */
+	expect_session(MODE_501, -EOPNOTSUPP,
+		       "the registrar answered 501: this registrar issues no LDevIDs", 1);
 	expect_session(MODE_BIG, -EBADMSG, "exceeds 1048576 bytes", 0);
 	/*
 	 * TLS 1.3: the server's refusal of our certificate arrives after our handshake ended, as an
