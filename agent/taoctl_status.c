@@ -31,6 +31,8 @@
 struct agent_props {
 	char *state, *status, *device, *registrar, *result;
 	uint64_t last_us;
+	uint64_t ldevid_us; /* LDevIDExpires: 0 none in use */
+	bool have_ldevid;   /* taod has the property (older ones do not) */
 };
 
 static void props_free(struct agent_props *p)
@@ -57,8 +59,16 @@ static int read_props(sd_bus *bus, struct agent_props *p, sd_bus_error *e)
 	    (rc = get_str(bus, "Registrar", &p->registrar, e)) < 0 ||
 	    (rc = get_str(bus, "LastResult", &p->result, e)) < 0)
 		return rc;
-	return sd_bus_get_property_trivial(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "LastAttestation", e,
-					   't', &p->last_us);
+	rc = sd_bus_get_property_trivial(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "LastAttestation", e,
+					 't', &p->last_us);
+	if (rc < 0)
+		return rc;
+	p->have_ldevid =
+		sd_bus_get_property_trivial(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "LDevIDExpires",
+					    NULL, 't', &p->ldevid_us) >= 0;
+	if (!p->have_ldevid)
+		p->ldevid_us = 0;
+	return 0;
 }
 
 static void iso_time(uint64_t us, char *buf, size_t len)
@@ -111,9 +121,10 @@ static int status_exit(const char *state, const char *result)
 
 static int print_props(const struct agent_props *p, bool json)
 {
-	char when[32];
+	char when[32], expires[32];
 
 	iso_time(p->last_us, when, sizeof(when));
+	iso_time(p->ldevid_us, expires, sizeof(expires));
 	if (json) {
 		TAO_CLEANUP(tao_json_putp) struct json_object *o = json_object_new_object();
 
@@ -124,7 +135,9 @@ static int print_props(const struct agent_props *p, bool json)
 		    !tao_json_put(o, "registrar", json_object_new_string(p->registrar)) ||
 		    !tao_json_put(o, "last_result", json_object_new_string(p->result)) ||
 		    (p->last_us &&
-		     !tao_json_put(o, "last_attestation", json_object_new_string(when))))
+		     !tao_json_put(o, "last_attestation", json_object_new_string(when))) ||
+		    (p->ldevid_us &&
+		     !tao_json_put(o, "ldevid_expires", json_object_new_string(expires))))
 			return TAOCTL_EXIT_RUNTIME;
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED));
@@ -135,6 +148,10 @@ static int print_props(const struct agent_props *p, bool json)
 		printf("device:       %s\n", *p->device ? p->device : "(not enrolled)");
 		printf("last result:  %s%s%s\n", *p->result ? p->result : "(none)",
 		       p->last_us ? " at " : "", p->last_us ? when : "");
+		if (p->ldevid_us)
+			printf("identity:     LDevID, expires %s\n", expires);
+		else if (p->have_ldevid)
+			printf("identity:     IDevID\n");
 	}
 	return fflush(stdout) ? TAOCTL_EXIT_RUNTIME : status_exit(p->state, p->result);
 }

@@ -85,6 +85,8 @@ static int prop_get(sd_bus *bus, const char *path, const char *iface, const char
 		rc = sd_bus_message_append(reply, "s", t->conf.url);
 	else if (!strcmp(prop, "LastResult"))
 		rc = sd_bus_message_append(reply, "s", v.last_result);
+	else if (!strcmp(prop, "LDevIDExpires"))
+		rc = sd_bus_message_append(reply, "t", v.ldevid_expires_us);
 	else
 		rc = sd_bus_message_append(reply, "t", v.last_attest_us);
 	return rc;
@@ -163,6 +165,7 @@ static const sd_bus_vtable agent_vtable[] = {
 	SD_BUS_PROPERTY("Registrar", "s", prop_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("LastResult", "s", prop_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("LastAttestation", "t", prop_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("LDevIDExpires", "t", prop_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD("Enroll", "", "", method_enroll, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reattest", "", "", method_reattest, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
@@ -180,7 +183,7 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct loop *l = userdata;
 	struct taod_view v;
-	const char *names[6];
+	const char *names[7];
 	size_t n = 0;
 	uint64_t cnt;
 
@@ -201,6 +204,8 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		names[n++] = "LastResult";
 	if (v.last_attest_us != l->sent.last_attest_us)
 		names[n++] = "LastAttestation";
+	if (v.ldevid_expires_us != l->sent.ldevid_expires_us)
+		names[n++] = "LDevIDExpires";
 	names[n] = NULL;
 	l->sent = v;
 	if (l->bus && n)

@@ -38,11 +38,12 @@ const char *taod_phase_name(enum taod_phase p);
 /* What the worker publishes; read by the main loop under taod.lock. */
 struct taod_view {
 	enum taod_phase phase;
-	char status[256];	 /* one line for STATUS= and `taoctl status` */
-	char device_id[64];	 /* the SCIM id, once enrolled */
-	char last_result[32];	 /* affirming, warning, contraindicated, refused, or "" */
-	uint64_t last_attest_us; /* CLOCK_REALTIME of the last result, 0: none */
-	bool ready;		 /* READY=1 was sent */
+	char status[256];	    /* one line for STATUS= and `taoctl status` */
+	char device_id[64];	    /* the SCIM id, once enrolled */
+	char last_result[32];	    /* affirming, warning, contraindicated, refused, or "" */
+	uint64_t last_attest_us;    /* CLOCK_REALTIME of the last result, 0: none */
+	uint64_t ldevid_expires_us; /* CLOCK_REALTIME of the LDevID's notAfter, 0: none in use */
+	bool ready;		    /* READY=1 was sent */
 };
 
 struct taod {

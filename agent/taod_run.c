@@ -112,6 +112,8 @@ static void publish(struct run *r, enum taod_phase phase, int prio, const char *
 	snprintf(t->view.device_id, sizeof(t->view.device_id), "%s", r->st.device_id);
 	snprintf(t->view.last_result, sizeof(t->view.last_result), "%s", r->st.last_result);
 	t->view.last_attest_us = (uint64_t)r->st.last_attestation * 1000000u;
+	t->view.ldevid_expires_us =
+		r->ldevid_not_after > 0 ? (uint64_t)r->ldevid_not_after * 1000000u : 0;
 	t->heartbeat_ms = mono_ms();
 	pthread_mutex_unlock(&t->lock);
 	sd_notifyf(0, "STATUS=%s", status);

@@ -50,6 +50,9 @@ report() {
 	taoctl status --json >/tmp/status.json 2>&1
 	say "taoctl_status_rc=$?"
 	say "taoctl_status_state=$(jq -r .state /tmp/status.json 2>/dev/null)"
+	say "ldevid_expires_us=$(prop LDevIDExpires)"
+	say "taoctl_ldevid_expires=$(jq -r '.ldevid_expires // "none"' /tmp/status.json 2>/dev/null)"
+	say "guest_now=$(date +%s)"
 }
 
 # wait_state STATE... [--timeout S]: until taod's State is one of STATEs.
