@@ -71,13 +71,13 @@ static int read_props(sd_bus *bus, struct agent_props *p, sd_bus_error *e)
 	return 0;
 }
 
+/* A property's time (microseconds since the Unix epoch; 0: never) in UTC. */
 static void iso_time(uint64_t us, char *buf, size_t len)
 {
-	time_t t = (time_t)(us / 1000000u);
-	struct tm tm;
-
-	if (!us || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!us)
 		snprintf(buf, len, "never");
+	else
+		tao_utc_text((int64_t)(us / 1000000u), buf, len);
 }
 
 /*

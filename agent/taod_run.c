@@ -309,17 +309,6 @@ static int bind_role(struct run *r, uint32_t role, uint32_t handle)
 	return 0;
 }
 
-/* t (Unix seconds) as an ISO 8601 date and time, UTC. */
-static const char *time_text(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "%" PRId64, t);
-	return buf;
-}
-
 /* ldevid.pem's notAfter in Unix seconds, or 0 when it cannot be read (no renewal then). */
 static int64_t ldevid_not_after(struct run *r)
 {
@@ -365,7 +354,6 @@ static int identity(struct run *r)
 	return 0;
 }
 
-/* One file's digest in every active bank, measured as (type, name). */
 /*
  * The file's digest in every active bank, streamed in 16 KiB reads (a measured file is never
  * held in memory whole: taod's own binary would add its size to the agent's footprint).
@@ -748,6 +736,19 @@ static bool setup(struct run *r)
 	}
 }
 
+/*
+ * A local failure (r->err): state failed, the backoff, then the set-up again, since the module
+ * or the TPM may have gone. false once taod stops.
+ */
+static bool local_failure(struct run *r)
+{
+	uint64_t delay = backoff(r, (uint64_t)r->c->max_ms);
+
+	publish(r, TAOD_FAILED, LOG_ERR, "%s (retry in %.1f s)", r->err, (double)delay / 1000);
+	close_tpm(r);
+	return wait_for(r, delay) && setup(r);
+}
+
 void *taod_worker(void *arg)
 {
 	struct run *r = calloc(1, sizeof(*r));
@@ -800,7 +801,7 @@ void *taod_worker(void *arg)
 		if (renew && !enroll_req)
 			publish(r, TAOD_ENROLLING, LOG_NOTICE,
 				"renewing the LDevID with %s (it expires %s)", r->c->url,
-				time_text(r->ldevid_not_after, when, sizeof(when)));
+				tao_utc_text(r->ldevid_not_after, when, sizeof(when)));
 		else if (enroll)
 			publish(r, TAOD_ENROLLING, LOG_INFO, "enrolling with %s", r->c->url);
 		else
@@ -847,11 +848,7 @@ void *taod_worker(void *arg)
 			if (!rc)
 				rc = identity(r);
 			if (rc < 0) {
-				delay = backoff(r, (uint64_t)r->c->max_ms);
-				publish(r, TAOD_FAILED, LOG_ERR, "%s (retry in %.1f s)", r->err,
-					(double)delay / 1000);
-				close_tpm(r);
-				if (!wait_for(r, delay) || !setup(r))
+				if (!local_failure(r))
 					goto out;
 				continue;
 			}
@@ -871,12 +868,7 @@ void *taod_worker(void *arg)
 				(double)delay / 1000);
 			break;
 		default:
-			delay = backoff(r, (uint64_t)r->c->max_ms);
-			publish(r, TAOD_FAILED, LOG_ERR, "%s (retry in %.1f s)", r->err,
-				(double)delay / 1000);
-			/* The module or the TPM may have gone: set up again. */
-			close_tpm(r);
-			if (!wait_for(r, delay) || !setup(r))
+			if (!local_failure(r))
 				goto out;
 			continue;
 		}

@@ -38,6 +38,7 @@
 #include "tao_client.h"
 #include "tao_json_strict.h"
 #include "tao_nla.h"
+#include "tao_util.h"
 
 #define SCIM_PREFIX	"/scim/v2"
 #define SCIM_MEDIA	"application/scim+json"
@@ -420,17 +421,16 @@ static void send_resource(struct request *r, const struct scim_resource_type *rt
 	const char *attrs = query_get(q, "attributes"), *excl = query_get(q, "excludedAttributes");
 	struct json_object *full, *out;
 	struct scim_error e = { 0 };
-	char etag[40], loc[700];
+	struct meta_text m;
 
-	/* The default representation, stored: no JSON work (scim_resource_rep()). */
-	if ((!attrs || !*attrs) && (!excl || !*excl) && rep_usable(s) > 0) {
+	meta_of(r, rt, s, &m);
+	/* The default representation (stored when usable: no JSON work; append_rep()). */
+	if ((!attrs || !*attrs) && (!excl || !*excl)) {
 		struct evbuffer *b = evbuffer_new();
 
 		if (b && append_rep(r, rt, s, b) == 0) {
-			etag_of(s->version, etag, sizeof(etag));
-			snprintf(loc, sizeof(loc), "%s%s/%s", r->base, rt->endpoint, s->id);
-			send_buffer(r, status, reason_of(status), b, etag,
-				    status == 201 ? loc : NULL);
+			send_buffer(r, status, reason_of(status), b, m.etag,
+				    status == 201 ? m.loc : NULL);
 			evbuffer_free(b);
 			return;
 		}
@@ -452,9 +452,7 @@ static void send_resource(struct request *r, const struct scim_resource_type *rt
 		send_scim_error(r, &e);
 		return;
 	}
-	etag_of(s->version, etag, sizeof(etag));
-	snprintf(loc, sizeof(loc), "%s%s/%s", r->base, rt->endpoint, s->id);
-	send_json(r, status, reason_of(status), out, etag, status == 201 ? loc : NULL);
+	send_json(r, status, reason_of(status), out, m.etag, status == 201 ? m.loc : NULL);
 	json_object_put(out);
 }
 
@@ -904,57 +902,70 @@ static const struct reg_tenant *tenant_of(const struct scim_service *svc,
 	return NULL;
 }
 
+/*
+ * Store dev, the JSON of stored resource s with changes, as s's next version together with its
+ * default representation: 0, -ENOMEM, -ESTALE (s changed since it was read), or the store's
+ * error, with a message in err.
+ */
+static int replace_body(struct tao_store *store, const struct scim_resource_type *rt,
+			const struct tao_store_resource *s, struct json_object *dev, char *err,
+			size_t errlen)
+{
+	struct rep rep = { 0 };
+	char *body = stored_text(dev);
+	int rc;
+
+	if (!body)
+		return tao_errf(err, errlen, -ENOMEM, "out of memory");
+	rep_make(&rep, rt, s->id, body);
+	rc = tao_store_resource_update(store, rt->id, s->id, s->version, body, s->serial, &rep.st,
+				       now_ms(), err, errlen);
+	free(rep.text);
+	free(body);
+	return rc;
+}
+
+/* One try of scim_note_attestation: its values, or -ESTALE when the Device changed meanwhile. */
+static int note_once(struct tao_store *store, const struct scim_resource_type *rt,
+		     const struct scim_attest *at, char *err, size_t errlen)
+{
+	struct tao_store_resource s = { 0 };
+	struct json_object *dev, *ext, *old;
+	int rc = tao_store_resource_by_serial(store, rt->id, at->serial, &s, err, errlen);
+
+	if (rc < 0)
+		return rc == -ENOENT ? 0 : rc;
+	dev = json_tokener_parse(s.body);
+	ext = dev ? attest_ext(dev) : NULL;
+	if (!dev)
+		rc = tao_errf(err, errlen, -ENOMEM, "out of memory");
+	else if (!ext || !json_object_object_get_ex(ext, "result", &old))
+		rc = 0; /* only an enrolled Device has a result to bring up to date */
+	else if (set_result(ext, at) < 0)
+		rc = tao_errf(err, errlen, -ENOMEM, "out of memory");
+	else if ((rc = replace_body(store, rt, &s, dev, err, errlen)) == 0)
+		rc = 1;
+	json_object_put(dev);
+	tao_store_resource_clear(&s);
+	return rc;
+}
+
 int scim_note_attestation(struct tao_store *store, const struct scim_attest *at, char *err,
 			  size_t errlen)
 {
 	const struct scim_resource_type *rt = scim_resource_type_find("Device");
-	struct tao_store_resource s = { 0 };
-	struct json_object *dev = NULL, *ext, *old;
-	struct rep rep = { 0 };
-	char *body = NULL;
 	int rc = -ESTALE;
 
 	if (!rt)
-		return -ENOENT;
+		return 0;
 	/* A write between the read and the update (version check): read it again, a few times. */
-	for (int tries = 0; tries < 3 && rc == -ESTALE; tries++) {
-		tao_store_resource_clear(&s);
-		json_object_put(dev);
-		free(body);
-		free(rep.text);
-		dev = NULL;
-		body = NULL;
-		rep.text = NULL;
-		rc = tao_store_resource_by_serial(store, rt->id, at->serial, &s, err, errlen);
-		if (rc < 0)
-			break;
-		dev = json_tokener_parse(s.body);
-		ext = dev ? attest_ext(dev) : NULL;
-		/* Only an enrolled Device has a result to bring up to date. */
-		if (!ext || !json_object_object_get_ex(ext, "result", &old)) {
-			rc = dev ? 0 : -ENOMEM;
-			if (!dev)
-				snprintf(err, errlen, "out of memory");
-			break;
-		}
-		if (set_result(ext, at) < 0 || !(body = stored_text(dev))) {
-			snprintf(err, errlen, "out of memory");
-			rc = -ENOMEM;
-			break;
-		}
-		rep_make(&rep, rt, s.id, body);
-		rc = tao_store_resource_update(store, rt->id, s.id, s.version, body, s.serial,
-					       &rep.st, now_ms(), err, errlen);
-		if (rc == 0)
-			rc = 1;
-	}
+	for (int tries = 0; tries < 3 && rc == -ESTALE; tries++)
+		rc = note_once(store, rt, at, err, errlen);
 	if (rc == -ESTALE)
-		snprintf(err, errlen, "Device %s kept changing; its result was not updated", s.id);
-	tao_store_resource_clear(&s);
-	json_object_put(dev);
-	free(body);
-	free(rep.text);
-	return rc == -ENOENT ? 0 : rc;
+		snprintf(err, errlen,
+			 "the Device of device %s kept changing; its result was not updated",
+			 at->serial);
+	return rc;
 }
 
 /*
@@ -971,8 +982,7 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 	struct scim_error e = { 0 };
 	struct reg_ldevid *ldv = NULL;
 	const struct reg_tenant *tenant;
-	struct rep rep = { 0 };
-	char err[512], *body = NULL, *ldevid = NULL;
+	char err[512], *ldevid = NULL;
 	int rc;
 
 	if (!in)
@@ -1034,13 +1044,15 @@ static void do_enroll(struct request *r, const struct scim_resource_type *rt)
 		}
 		if (old && ldv && ldevid_issue(r, ldv, at.serial, &ldevid) < 0)
 			goto out;
-		if (!old || set_attested(old, &at, ldevid) < 0 || !(body = stored_text(old))) {
+		if (!old || set_attested(old, &at, ldevid) < 0) {
 			send_error(r, 500, NULL, "out of memory");
 			goto out;
 		}
-		rep_make(&rep, rt, s.id, body);
-		rc = tao_store_resource_update(r->svc->store, rt->id, s.id, s.version, body,
-					       s.serial, &rep.st, now_ms(), err, sizeof(err));
+		rc = replace_body(r->svc->store, rt, &s, old, err, sizeof(err));
+		if (rc == -ENOMEM) {
+			send_error(r, 500, NULL, "out of memory");
+			goto out;
+		}
 		if (rc < 0) {
 			send_error(r, rc == -ESTALE ? 412 : 500, NULL, "%s",
 				   rc == -ESTALE ? "the Device changed meanwhile; enroll again"
@@ -1119,8 +1131,6 @@ out:
 	reg_ldevid_free(ldv);
 	free(ldevid);
 	tao_store_resource_clear(&s);
-	free(rep.text);
-	free(body);
 	json_object_put(in);
 	json_object_put(old);
 	json_object_put(checked);

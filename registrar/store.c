@@ -854,7 +854,11 @@ void tao_store_resource_clear(struct tao_store_resource *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int resource_row(sqlite3_stmt *st, struct tao_store_resource *r)
+/*
+ * The resource in the current row of st (RES_COLUMNS), its body and representation pointing
+ * into SQLite's buffer: valid until the statement steps or resets.
+ */
+static void row_view(sqlite3_stmt *st, struct tao_store_resource *r)
 {
 	memset(r, 0, sizeof(*r));
 	copy_text(r->id, sizeof(r->id), st, 0);
@@ -864,16 +868,23 @@ static int resource_row(sqlite3_stmt *st, struct tao_store_resource *r)
 	r->created = sqlite3_column_int64(st, 4);
 	r->modified = sqlite3_column_int64(st, 5);
 	copy_text(r->serial, sizeof(r->serial), st, 6);
-	r->body = strdup(column_str(st, 7));
-	if (!r->body)
-		return -ENOMEM;
+	r->body = (char *)column_str(st, 7);
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-		r->rep = strdup(column_str(st, 8));
-		if (!r->rep)
-			return -ENOMEM;
+		r->rep = (char *)column_str(st, 8);
 		r->rep_meta = sqlite3_column_int64(st, 9);
 		r->rep_tag = sqlite3_column_int64(st, 10);
 	}
+}
+
+/* The same, owned: body and rep are copies (free with tao_store_resource_clear). */
+static int resource_row(sqlite3_stmt *st, struct tao_store_resource *r)
+{
+	row_view(st, r);
+	r->body = strdup(r->body);
+	if (r->rep)
+		r->rep = strdup(r->rep);
+	if (!r->body || (sqlite3_column_type(st, 8) != SQLITE_NULL && !r->rep))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -1166,20 +1177,7 @@ int tao_store_resource_query(struct tao_store *s, const char *type, const char *
 		}
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		copy_text(r.id, sizeof(r.id), st, 0);
-		copy_text(r.type, sizeof(r.type), st, 1);
-		copy_text(r.tenant, sizeof(r.tenant), st, 2);
-		r.version = sqlite3_column_int64(st, 3);
-		r.created = sqlite3_column_int64(st, 4);
-		r.modified = sqlite3_column_int64(st, 5);
-		copy_text(r.serial, sizeof(r.serial), st, 6);
-		r.body = (char *)column_str(st, 7);
-		if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-			r.rep = (char *)column_str(st, 8);
-			r.rep_meta = sqlite3_column_int64(st, 9);
-			r.rep_tag = sqlite3_column_int64(st, 10);
-		}
+		row_view(st, &r);
 		ret = fn(&r, arg);
 		if (ret)
 			break;
